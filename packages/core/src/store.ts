@@ -1,0 +1,119 @@
+import type { Operation, Span, SpanStatus, Trace } from './span.js';
+
+/**
+ * Filters for {@link TraceStore.querySpans}. `tenantId` is always required: no query can cross
+ * tenants. Times are epoch milliseconds, `from` inclusive, `to` exclusive.
+ */
+export interface SpanQuery {
+  tenantId: string;
+  from?: number;
+  to?: number;
+  model?: string;
+  provider?: string;
+  operation?: Operation;
+  agentId?: string;
+  sessionId?: string;
+  traceId?: string;
+  /** Spans with `securityScore >= minSecurityScore`. */
+  minSecurityScore?: number;
+  /** Spans having at least one finding of this type. */
+  findingType?: string;
+  status?: SpanStatus;
+  /** `true`: only spans with an error; `false`: only spans without. */
+  hasError?: boolean;
+  /** Case-insensitive substring match on prompt and response, where the backend supports it. */
+  text?: string;
+  /** Page size; adapters cap it (default 50, max 1000). */
+  limit?: number;
+  /** Opaque cursor from a previous page's `nextCursor`. */
+  cursor?: string;
+}
+
+/** One page of spans, newest first (startTime desc, spanId desc). */
+export interface SpanPage {
+  spans: Span[];
+  /** Present when more spans match; pass back as `cursor`. */
+  nextCursor?: string;
+}
+
+/** Aggregation request for {@link TraceStore.stats}. */
+export interface StatsQuery {
+  tenantId: string;
+  from?: number;
+  to?: number;
+  groupBy?: 'model' | 'day' | 'agent';
+}
+
+/** Totals for a group (or overall). */
+export interface StatsBucket {
+  key: string;
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  totalTokens: number;
+  costUsd: number;
+  errors: number;
+  findings: number;
+}
+
+/** Result of {@link TraceStore.stats}. */
+export interface Stats {
+  total: StatsBucket;
+  groups: StatsBucket[];
+  findingsByType: Record<string, number>;
+}
+
+/** Health of a component. */
+export interface HealthStatus {
+  ok: boolean;
+  detail?: string;
+}
+
+/**
+ * Where spans live. One contract, many adapters (memory, sqlite, postgres, clickhouse, yours).
+ * Every method is async; adapters wrap driver errors once, with their name in the message.
+ *
+ * @example
+ * const store: TraceStore = createSqliteStore({ path: './llmtrace.db' });
+ * await store.migrate();
+ * await store.insertSpans([span]);
+ */
+export interface TraceStore {
+  /** Adapter name, e.g. `sqlite`. */
+  readonly name: string;
+  /** Create or upgrade the schema (idempotent). */
+  migrate(): Promise<void>;
+  /** Insert spans; re-inserting an existing spanId is a no-op (idempotent). */
+  insertSpans(spans: readonly Span[]): Promise<void>;
+  /** A trace with its spans, or `undefined`. Scoped to the tenant. */
+  getTrace(tenantId: string, traceId: string): Promise<Trace | undefined>;
+  /** Filtered, cursor-paginated spans, newest first; pagination is done by the database. */
+  querySpans(query: SpanQuery): Promise<SpanPage>;
+  /** Aggregates for a tenant. */
+  stats(query: StatsQuery): Promise<Stats>;
+  /** Delete spans that started before `before` (epoch ms); returns how many were deleted. */
+  deleteBefore(before: number, tenantId?: string): Promise<number>;
+  health(): Promise<HealthStatus>;
+  close(): Promise<void>;
+}
+
+/** Shared counters used by rate limits and budgets; Redis-backed so replicas share one limit. */
+export interface CounterStore {
+  /** Add `delta` to `key` (created at 0) and return the new value; the key expires after `ttlMs`. */
+  incrBy(key: string, delta: number, ttlMs: number): Promise<number>;
+  get(key: string): Promise<number>;
+  /**
+   * Add `delta` only if the result stays `<= limit`; returns whether it was applied and the value
+   * after the call. Atomic across replicas.
+   */
+  incrIfBelow(key: string, delta: number, limit: number, ttlMs: number): Promise<{ ok: boolean; value: number }>;
+  close(): Promise<void>;
+}
+
+/**
+ * Where the proxy hands finished spans. `record` must return at once and never throw: the
+ * implementation (a batched writer) queues and persists in the background.
+ */
+export interface SpanSink {
+  record(span: Span): void;
+}
