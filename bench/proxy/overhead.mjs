@@ -1,0 +1,171 @@
+#!/usr/bin/env node
+// Proxy overhead benchmark: the same load straight to the fake upstream and through the proxy,
+// interleaved round by round in one run, so machine noise hits both sides alike.
+//
+//   pnpm build && node bench/proxy/overhead.mjs [--seconds 4] [--rounds 3] [--delay 20] [--conc 1,10,64]
+//
+// Reports requests/s and latency p50/p99 per side, the added latency (proxy minus direct), the
+// added time to first chunk for streams, and the proxy's RSS after the run.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+
+const { values: args } = parseArgs({
+  options: {
+    seconds: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '3' },
+    delay: { type: 'string', default: '20' },
+    conc: { type: 'string', default: '1,10,64' },
+    storage: { type: 'string', default: 'sqlite' },
+  },
+});
+const SECONDS = Number(args.seconds);
+const ROUNDS = Number(args.rounds);
+const DELAY = Number(args.delay);
+const CONCURRENCY = args.conc.split(',').map(Number);
+const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.url));
+
+function start(argv, env, match) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    let buf = '';
+    child.stderr.on('data', (d) => {
+      buf += d;
+      const m = match.exec(buf);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`${argv[0] ?? 'proxy'} exited with ${code}: ${buf}`)));
+  });
+}
+
+const CHAT = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Benchmark prompt: say something short.' }] });
+const CHAT_STREAM = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Stream please.' }] });
+
+function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Closed-loop load: `conc` workers each send requests back to back for `seconds`. */
+async function load(url, conc, seconds, { stream = false } = {}) {
+  const origin = new URL(url).origin;
+  const pool = new Pool(origin, { connections: conc, pipelining: 1 });
+  const lat = [];
+  const ttfb = [];
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  const worker = async () => {
+    while (performance.now() < end) {
+      const t0 = performance.now();
+      try {
+        const res = await pool.request({
+          path: '/v1/chat/completions',
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+          body: stream ? CHAT_STREAM : CHAT,
+        });
+        let first = true;
+        for await (const _ of res.body) {
+          if (first) {
+            ttfb.push(performance.now() - t0);
+            first = false;
+          }
+        }
+        if (res.statusCode !== 200) errors++;
+        lat.push(performance.now() - t0);
+      } catch {
+        errors++;
+      }
+    }
+  };
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: conc }, worker));
+  const elapsed = (performance.now() - t0) / 1000;
+  await pool.close();
+  return { lat, ttfb, count: lat.length, errors, elapsed };
+}
+
+function summarise(runs) {
+  const lat = runs.flatMap((r) => r.lat).sort((a, b) => a - b);
+  const ttfb = runs.flatMap((r) => r.ttfb).sort((a, b) => a - b);
+  const count = runs.reduce((s, r) => s + r.count, 0);
+  const elapsed = runs.reduce((s, r) => s + r.elapsed, 0);
+  return {
+    rps: count / elapsed,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    ttfb50: percentile(ttfb, 50),
+    ttfb99: percentile(ttfb, 99),
+    errors: runs.reduce((s, r) => s + r.errors, 0),
+    count,
+  };
+}
+
+function rssMb(pid) {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
+  return kb / 1024;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'llmtrace-bench-'));
+const upstream = await start(['mock-upstream', '--port', '0', '--delay', String(DELAY), '--chunk-delay', '2'], {}, /listening on (http:\/\/\S+)/);
+const proxy = await start(
+  ['--listen', '127.0.0.1:0', '--upstream', upstream.url, '--log-level', 'info'],
+  {
+    LLMTRACE_STORAGE_PROFILE: args.storage,
+    LLMTRACE_STORAGE_DATABASE_PATH: join(dir, 'bench.db'),
+    LLMTRACE_CONFIG: '',
+  },
+  /"url":"(http:\/\/[^"]+)"/,
+);
+
+const fmt = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
+const results = [];
+try {
+  // Warm both paths (JIT, keep-alive pools, SQLite).
+  await load(upstream.url, 8, 1);
+  await load(proxy.url, 8, 1);
+  await load(proxy.url, 4, 1, { stream: true });
+  for (const conc of CONCURRENCY) {
+    const direct = [];
+    const viaProxy = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      // Alternate which side goes first so drift in machine load does not favour one.
+      if (r % 2 === 0) {
+        direct.push(await load(upstream.url, conc, SECONDS));
+        viaProxy.push(await load(proxy.url, conc, SECONDS));
+      } else {
+        viaProxy.push(await load(proxy.url, conc, SECONDS));
+        direct.push(await load(upstream.url, conc, SECONDS));
+      }
+    }
+    const d = summarise(direct);
+    const p = summarise(viaProxy);
+    results.push({ kind: 'json', conc, d, p });
+    console.log(
+      `c=${String(conc).padStart(2)} json   direct ${fmt(d.rps)} req/s p50 ${fmt(d.p50)} p99 ${fmt(d.p99)} ms | proxy ${fmt(p.rps)} req/s p50 ${fmt(p.p50)} p99 ${fmt(p.p99)} ms | added p50 ${fmt(p.p50 - d.p50)} p99 ${fmt(p.p99 - d.p99)} ms | throughput ratio ${fmt(p.rps / d.rps)} | errors ${d.errors}/${p.errors}`,
+    );
+  }
+  const sd = [];
+  const sp = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    sd.push(await load(upstream.url, 10, SECONDS, { stream: true }));
+    sp.push(await load(proxy.url, 10, SECONDS, { stream: true }));
+  }
+  const d = summarise(sd);
+  const p = summarise(sp);
+  results.push({ kind: 'stream', conc: 10, d, p });
+  console.log(
+    `c=10 stream direct first-chunk p50 ${fmt(d.ttfb50)} p99 ${fmt(d.ttfb99)} ms | proxy p50 ${fmt(p.ttfb50)} p99 ${fmt(p.ttfb99)} ms | added first-chunk p50 ${fmt(p.ttfb50 - d.ttfb50)} p99 ${fmt(p.ttfb99 - d.ttfb99)} ms | errors ${d.errors}/${p.errors}`,
+  );
+  console.log(`proxy RSS after run: ${fmt(rssMb(proxy.child.pid))} MB`);
+} finally {
+  proxy.child.kill('SIGTERM');
+  upstream.child.kill('SIGTERM');
+  await new Promise((r) => proxy.child.once('exit', r));
+  rmSync(dir, { recursive: true, force: true });
+}
