@@ -1,3 +1,8 @@
+export type { ErrorBody, LLMTraceErrorCode } from './errors.js';
+export { ERROR_TABLE, LLMTraceError, toErrorResponse } from './errors.js';
+export { newSpanId, newTraceId } from './ids.js';
+export type { Logger } from './logger.js';
+export { silentLogger } from './logger.js';
 export type {
   Finding,
   FindingLocation,
@@ -12,18 +17,17 @@ export type {
 } from './span.js';
 export { SEVERITIES, severityRank } from './span.js';
 export type {
+  ApiKeyRecord,
+  AuditEvent,
   CounterStore,
   HealthStatus,
+  MetadataStore,
   SpanPage,
-  SpanSink,
   SpanQuery,
+  SpanSink,
   Stats,
   StatsBucket,
   StatsQuery,
+  TenantRecord,
   TraceStore,
 } from './store.js';
-export type { ErrorBody, LLMTraceErrorCode } from './errors.js';
-export { ERROR_TABLE, LLMTraceError, toErrorResponse } from './errors.js';
-export type { Logger } from './logger.js';
-export { silentLogger } from './logger.js';
-export { newSpanId, newTraceId } from './ids.js';

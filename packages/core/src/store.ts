@@ -106,7 +106,12 @@ export interface CounterStore {
    * Add `delta` only if the result stays `<= limit`; returns whether it was applied and the value
    * after the call. Atomic across replicas.
    */
-  incrIfBelow(key: string, delta: number, limit: number, ttlMs: number): Promise<{ ok: boolean; value: number }>;
+  incrIfBelow(
+    key: string,
+    delta: number,
+    limit: number,
+    ttlMs: number,
+  ): Promise<{ ok: boolean; value: number }>;
   close(): Promise<void>;
 }
 
@@ -116,4 +121,61 @@ export interface CounterStore {
  */
 export interface SpanSink {
   record(span: Span): void;
+}
+
+/** A tenant known to the metadata store. */
+export interface TenantRecord {
+  id: string;
+  name: string;
+  /** Epoch ms. */
+  createdAt: number;
+  disabled?: boolean;
+}
+
+/** An API key, stored only as a keyed hash (the raw key is never stored). */
+export interface ApiKeyRecord {
+  id: string;
+  tenantId: string;
+  /** Hex keyed hash of the raw key; look-ups go by this hash. */
+  keyHash: string;
+  label?: string;
+  createdAt: number;
+  revokedAt?: number;
+}
+
+/** Something an operator or the proxy did that must be traceable later. */
+export interface AuditEvent {
+  tenantId: string;
+  /** Epoch ms. */
+  at: number;
+  /** Who did it: a key id, `system`, an operator name. */
+  actor: string;
+  /** Dotted action name, e.g. `api_key.created`, `policy.updated`. */
+  action: string;
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * Tenants, API key hashes, per-tenant policy overrides and audit events. SQLite and PostgreSQL
+ * adapters share the contract; the memory one is for tests and single-process runs.
+ */
+export interface MetadataStore {
+  migrate(): Promise<void>;
+  upsertTenant(tenant: TenantRecord): Promise<void>;
+  getTenant(id: string): Promise<TenantRecord | undefined>;
+  listTenants(): Promise<TenantRecord[]>;
+  /** Insert or replace a key record (by `id`). */
+  putApiKey(key: ApiKeyRecord): Promise<void>;
+  /** The non-revoked key with this hash, or `undefined`. */
+  findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
+  /** Mark a key revoked; returns whether a key was revoked. */
+  revokeApiKey(id: string, at?: number): Promise<boolean>;
+  /** Replace a tenant's policy overrides (a JSON object; shape owned by the proxy). */
+  setPolicy(tenantId: string, policy: Record<string, unknown>): Promise<void>;
+  getPolicy(tenantId: string): Promise<Record<string, unknown> | undefined>;
+  appendAudit(event: AuditEvent): Promise<void>;
+  /** Newest first; `before` (epoch ms, exclusive) pages back in time. */
+  listAudit(tenantId: string, options?: { limit?: number; before?: number }): Promise<AuditEvent[]>;
+  health(): Promise<HealthStatus>;
+  close(): Promise<void>;
 }

@@ -1,0 +1,7 @@
+export {
+  migrateStorage,
+  openStorage,
+  type Storage,
+  type StorageCommonOptions,
+  type StorageConfig,
+} from './open-storage.js';

@@ -1,0 +1,1 @@
+export { createRetentionJob, type RetentionJob, type RetentionJobOptions } from './retention-job.js';
