@@ -1,0 +1,202 @@
+import type { Severity, Span } from '@llmtrace/core';
+import { type Check, ErrorRateSeries, type SeriesConfig, ValueSeries, VelocitySeries } from './series.js';
+import { ANOMALY_METRICS, type AnomalyEvent, type AnomalyMetric } from './types.js';
+
+/** Options of {@link createAnomalyDetector}. */
+export interface AnomalyOptions {
+  /** Metrics to watch. Default all of {@link ANOMALY_METRICS}. */
+  metrics?: readonly AnomalyMetric[];
+  /** z threshold: how many standard deviations above the baseline is an anomaly. Default 5. */
+  sensitivity?: number;
+  /** EWMA weight of a new observation (≈ 2 / window). Default 0.02 (about the last 100). */
+  alpha?: number;
+  /** Weight of the short EWMA that catches steps (several moderately high values in a row). Default 0.1. */
+  shiftAlpha?: number;
+  /** Observations a series needs before it may flag (per-request metrics). Default 30. */
+  minSamples?: number;
+  /** A value must also exceed the baseline by this fraction (0.25 = 25 % higher). Default 0.25. */
+  minRelativeChange?: number;
+  /** Bucket of the request-velocity metric. Default 60 000 ms (requests per minute). */
+  velocityBucketMs?: number;
+  /** Completed buckets with traffic a velocity series needs before it may flag. Default 10. */
+  velocityMinBuckets?: number;
+  /** Weight of the fast error-rate EWMA (≈ last 20 requests). Default 0.1. */
+  errorRateFastAlpha?: number;
+  /** Weight of the slow error-rate baseline (≈ last 200 requests). Default 0.01. */
+  errorRateBaselineAlpha?: number;
+  /** The fast error rate must exceed the baseline by at least this much (absolute). Default 0.3. */
+  minErrorRateIncrease?: number;
+  /** Also keep a series per tenant + agent. Default true. */
+  perAgent?: boolean;
+  /** Series kept at once; the least recently seen is forgotten beyond it. Default 10 000. */
+  maxSeries?: number;
+}
+
+/** Online anomaly detection over finished spans. */
+export interface AnomalyDetector {
+  /** Learn from a finished span; returns the anomalies it reveals (usually none). Never throws. */
+  observe(span: Span): AnomalyEvent[];
+  /** Series currently tracked. */
+  seriesCount(): number;
+}
+
+interface SeriesSet {
+  cost?: ValueSeries;
+  tokens?: ValueSeries;
+  latency?: ValueSeries;
+  errors?: ErrorRateSeries;
+  velocity?: VelocitySeries;
+}
+
+const LABEL: Record<AnomalyMetric, string> = {
+  cost_per_request: 'Cost per request',
+  tokens_per_request: 'Tokens per request',
+  latency: 'Latency',
+  error_rate: 'Error rate',
+  request_velocity: 'Request velocity',
+};
+
+function fmt(metric: AnomalyMetric, v: number, bucketMs: number): string {
+  switch (metric) {
+    case 'cost_per_request':
+      return `$${v.toPrecision(3)}`;
+    case 'tokens_per_request':
+      return `${Math.round(v)} tokens`;
+    case 'latency':
+      return `${Math.round(v)} ms`;
+    case 'error_rate':
+      return `${Math.round(v * 100)}%`;
+    case 'request_velocity':
+      return `${Math.round(v * 10) / 10} req/${bucketMs === 60_000 ? 'min' : `${bucketMs / 1000}s`}`;
+  }
+}
+
+/**
+ * Create an online anomaly detector. Per tenant (and per tenant + agent) it keeps, for each
+ * metric, an exponentially weighted mean and variance: cost, tokens and latency (of successful
+ * calls, in log space), the error fraction (fast vs slow EWMA), and requests per bucket from
+ * span start times. A metric flags once when it rises `sensitivity` standard deviations above
+ * its baseline (and `minRelativeChange` above it), after `minSamples` observations; it re-arms
+ * when the metric is back near normal. Only rises are anomalies: a cheaper or faster call is not.
+ * Time comes from spans, never the wall clock, so replays are deterministic.
+ *
+ * @example
+ * const anomalies = createAnomalyDetector({ sensitivity: 5 });
+ * for (const a of anomalies.observe(span)) { alerts.emit(a); history.recordAnomaly(a); }
+ */
+export function createAnomalyDetector(options: AnomalyOptions = {}): AnomalyDetector {
+  const cfg: SeriesConfig = {
+    threshold: options.sensitivity ?? 5,
+    alpha: options.alpha ?? 0.02,
+    minSamples: Math.max(2, options.minSamples ?? 30),
+    shiftAlpha: options.shiftAlpha ?? 0.1,
+    minRelativeChange: options.minRelativeChange ?? 0.25,
+    minBuckets: Math.max(2, options.velocityMinBuckets ?? 10),
+    fastAlpha: options.errorRateFastAlpha ?? 0.1,
+    baselineAlpha: options.errorRateBaselineAlpha ?? 0.01,
+    minErrorRateIncrease: options.minErrorRateIncrease ?? 0.3,
+  };
+  const bucketMs = Math.max(1000, options.velocityBucketMs ?? 60_000);
+  const enabled = new Set(options.metrics ?? ANOMALY_METRICS);
+  const perAgent = options.perAgent ?? true;
+  const maxSeries = Math.max(1, options.maxSeries ?? 10_000);
+  const series = new Map<string, SeriesSet>();
+
+  function set(key: string): SeriesSet {
+    let s = series.get(key);
+    if (s) {
+      // Re-insert: Map order doubles as least-recently-seen order for eviction.
+      series.delete(key);
+    } else {
+      if (series.size >= maxSeries) {
+        const oldest = series.keys().next().value;
+        if (oldest !== undefined) series.delete(oldest);
+      }
+      s = {
+        ...(enabled.has('cost_per_request') ? { cost: new ValueSeries(cfg, 1e-6) } : {}),
+        ...(enabled.has('tokens_per_request') ? { tokens: new ValueSeries(cfg, 1) } : {}),
+        ...(enabled.has('latency') ? { latency: new ValueSeries(cfg, 1) } : {}),
+        ...(enabled.has('error_rate') ? { errors: new ErrorRateSeries(cfg) } : {}),
+        ...(enabled.has('request_velocity') ? { velocity: new VelocitySeries(cfg, bucketMs) } : {}),
+      };
+    }
+    series.set(key, s);
+    return s;
+  }
+
+  function event(span: Span, metric: AnomalyMetric, check: Check, scope: 'tenant' | 'agent'): AnomalyEvent {
+    const z = Math.round(check.z * 100) / 100;
+    const severity: Severity = check.z >= 2 * cfg.threshold ? 'high' : 'medium';
+    const time = metric === 'request_velocity' ? span.startTime : span.endTime;
+    const who = scope === 'agent' && span.agentId ? ` for agent ${span.agentId}` : '';
+    const title = `${LABEL[metric]} anomaly${who}: ${fmt(metric, check.value, bucketMs)} vs typical ${fmt(metric, check.baseline, bucketMs)} (z ${z})`;
+    const agentId = scope === 'agent' ? span.agentId : undefined;
+    return {
+      type: `anomaly.${metric}`,
+      metric,
+      scope,
+      severity,
+      tenantId: span.tenantId,
+      ...(agentId ? { agentId } : {}),
+      ...(span.model ? { model: span.model } : {}),
+      traceId: span.traceId,
+      spanId: span.spanId,
+      title,
+      value: check.value,
+      baseline: check.baseline,
+      zScore: z,
+      samples: check.samples,
+      time,
+      details: {
+        metric,
+        scope,
+        value: check.value,
+        baseline: check.baseline,
+        zScore: z,
+        threshold: cfg.threshold,
+        samples: check.samples,
+        spanId: span.spanId,
+      },
+      dedupKey: `anomaly.${metric}:${span.tenantId}${agentId ? `:${agentId}` : ''}`,
+    };
+  }
+
+  return {
+    observe(span) {
+      try {
+        const sets = [set(`t:${span.tenantId}`)];
+        if (perAgent && span.agentId) sets.push(set(`a:${span.tenantId}\u0000${span.agentId}`));
+        const ok = span.status === 'ok' && span.statusCode < 400;
+        const counted = span.status !== 'blocked' && span.status !== 'cancelled';
+        const isError = span.statusCode >= 500 || span.status === 'error';
+        const out: AnomalyEvent[] = [];
+        const runs: Array<[AnomalyMetric, (s: SeriesSet) => Check | undefined]> = [
+          [
+            'cost_per_request',
+            (s) => (ok && span.costUsd !== undefined ? s.cost?.observe(span.costUsd) : undefined),
+          ],
+          [
+            'tokens_per_request',
+            (s) => (ok && span.usageSource !== 'none' ? s.tokens?.observe(span.totalTokens) : undefined),
+          ],
+          ['latency', (s) => (ok ? s.latency?.observe(span.durationMs) : undefined)],
+          ['error_rate', (s) => (counted ? s.errors?.observe(isError) : undefined)],
+          ['request_velocity', (s) => s.velocity?.observe(span.startTime)],
+        ];
+        for (const [metric, run] of runs) {
+          // Both series learn from every span; when both flag, the agent one is the more specific alert.
+          const [tenant, agent] = sets.map(run);
+          if (agent?.flagged) out.push(event(span, metric, agent, 'agent'));
+          else if (tenant?.flagged) out.push(event(span, metric, tenant, 'tenant'));
+        }
+        return out;
+      } catch {
+        // A detector must never break the span path; a malformed span just teaches nothing.
+        return [];
+      }
+    },
+    seriesCount() {
+      return series.size;
+    },
+  };
+}
