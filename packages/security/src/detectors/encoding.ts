@@ -1,0 +1,160 @@
+import { Buffer } from 'node:buffer';
+import type { Detector, DetectorInput, RawFinding } from './types.js';
+
+const MAX_DEPTH = 3;
+const MAX_CANDIDATES = 64;
+const MAX_DECODED_CHARS = 256 * 1024;
+const MAX_ROTATE_CHARS = 256 * 1024;
+
+const BASE64 = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
+const HEX = /(?:\\x[0-9a-fA-F]{2}){6,}|\b(?:[0-9a-fA-F]{2}[ :]?){12,}\b/g;
+const URLENC = /(?:%[0-9a-fA-F]{2}[^%\s]{0,3}){5,}/g;
+const SPACED = /(?:^|[^\p{L}])((?:\p{L}[ ]){7,}\p{L})(?![\p{L}])/gu;
+
+function readable(s: string): boolean {
+  if (s.length < 8) return false;
+  let good = 0;
+  let letters = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if ((c >= 0x20 && c < 0x7f) || c === 10 || c === 13 || c === 9) good++;
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
+    else if (c > 0x7f && c !== 0xfffd) good++;
+  }
+  return good / s.length > 0.95 && letters / s.length > 0.55 && /[a-z]{2,}\s+[a-z]{2,}/i.test(s);
+}
+
+function decodeBase64(s: string): string | null {
+  const t = s.replace(/-/g, '+').replace(/_/g, '/');
+  if (t.length % 4 === 1) return null;
+  const out = Buffer.from(t, 'base64').toString('utf8');
+  return readable(out) ? out : null;
+}
+
+function decodeHex(s: string): string | null {
+  const hex = s.replace(/\\x|[ :]/g, '');
+  if (hex.length % 2 !== 0) return null;
+  const out = Buffer.from(hex, 'hex').toString('utf8');
+  return readable(out) ? out : null;
+}
+
+function decodeUrl(s: string): string | null {
+  try {
+    const out = decodeURIComponent(s);
+    return readable(out) ? out : null;
+  } catch {
+    return null;
+  }
+}
+
+function rot13(s: string): string {
+  return s.replace(/[a-zA-Z]/g, (c) => {
+    const base = c <= 'Z' ? 65 : 97;
+    return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
+  });
+}
+
+function strongest(findings: readonly RawFinding[], minConfidence: number): RawFinding | undefined {
+  let best: RawFinding | undefined;
+  for (const f of findings) {
+    if (f.confidence < minConfidence) continue;
+    if (!best || f.confidence > best.confidence) best = f;
+  }
+  return best;
+}
+
+function detect(input: DetectorInput): RawFinding[] {
+  const text = input.norm.text;
+  const out: RawFinding[] = [];
+  let budget = MAX_DECODED_CHARS;
+  let candidates = 0;
+  const nested = input.depth + 1 < MAX_DEPTH;
+
+  const tryDecoded = (kind: string, start: number, end: number, decoded: string | null): void => {
+    if (decoded === null || budget <= 0) return;
+    budget -= decoded.length;
+    const inner = input.rescan(decoded);
+    const hit = strongest(inner, 0.6);
+    if (hit) {
+      out.push({
+        type: 'encoding_attack',
+        severity: 'high',
+        confidence: Math.min(0.95, hit.confidence + 0.05),
+        start,
+        end,
+        message: `${kind}-encoded payload hides: ${hit.message}`,
+      });
+      out.push({ ...hit, start, end, message: `${hit.message} (inside ${kind})` });
+    } else {
+      out.push({ type: 'encoding_attack', severity: 'low', confidence: 0.5, start, end, message: `${kind}-encoded readable text` });
+    }
+  };
+
+  const scanPattern = (re: RegExp, kind: string, decode: (s: string) => string | null): void => {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null && candidates < MAX_CANDIDATES; m = re.exec(text)) {
+      candidates++;
+      tryDecoded(kind, m.index, m.index + m[0].length, decode(m[0]));
+    }
+  };
+
+  if (nested) {
+    scanPattern(BASE64, 'base64', decodeBase64);
+    if (text.includes('\\x') || /[0-9a-f]{24}/i.test(text)) scanPattern(HEX, 'hex', decodeHex);
+    if (text.includes('%')) scanPattern(URLENC, 'url', decodeUrl);
+
+    if (input.depth === 0 && text.length <= MAX_ROTATE_CHARS && /[a-z]{3}/i.test(text)) {
+      // ROT13 and reversed payloads cannot be located by shape; re-scan the whole transformed text
+      // and only keep confident attack hits that the plain text does not already explain.
+      const rotHit = strongest(input.rescan(rot13(text)), 0.75);
+      if (rotHit) {
+        out.push({ type: 'encoding_attack', severity: 'high', confidence: 0.85, start: rotHit.start, end: rotHit.end, message: `ROT13-encoded payload hides: ${rotHit.message}` });
+      }
+      const reversed = Array.from(text).reverse().join('');
+      const revHit = strongest(input.rescan(reversed), 0.75);
+      if (revHit && reversed.length === text.length) {
+        out.push({
+          type: 'encoding_attack',
+          severity: 'high',
+          confidence: 0.85,
+          start: text.length - revHit.end,
+          end: text.length - revHit.start,
+          message: `Reversed payload hides: ${revHit.message}`,
+        });
+      }
+    }
+  }
+
+  SPACED.lastIndex = 0;
+  for (let m = SPACED.exec(text); m !== null && candidates < MAX_CANDIDATES; m = SPACED.exec(text)) {
+    candidates++;
+    const run = m[1]!;
+    const start = m.index + m[0].length - run.length;
+    out.push({ type: 'encoding_attack', severity: 'high', confidence: 0.7, start, end: start + run.length, message: 'Letters spaced out to evade keyword filters' });
+  }
+
+  if (input.depth === 0 && input.norm.hidden.length > 0 && nested) {
+    const inner = strongest(input.rescan(input.norm.hidden), 0.5);
+    const ev = input.norm.evasions.find((e) => e.kind === 'unicode_tags');
+    if (ev) {
+      out.push({
+        type: 'encoding_attack',
+        severity: 'critical',
+        confidence: 0.95,
+        start: ev.start,
+        end: ev.end,
+        message: inner ? `Invisible Unicode tag characters hide: ${inner.message}` : 'Invisible Unicode tag characters carry hidden text',
+        original: true,
+      });
+    }
+  }
+  return out;
+}
+
+/** Encoding and evasion detector: decodes base64, hex, URL-encoding, ROT13, reversed and spaced text and re-scans it. */
+export const encodingDetector: Detector = {
+  name: 'encoding',
+  roles: ['user', 'tool', 'assistant'],
+  attack: true,
+  detect,
+};

@@ -1,0 +1,176 @@
+import type { Detector, DetectorInput, RawFinding } from './types.js';
+import { ibanValid, ipv4Valid, luhnValid, ssnValid, trivialDigits } from './pii-validators.js';
+
+const EMAIL = /[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b/g;
+const SSN = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])/g;
+const SSN_BARE = /(?<![\d-])(\d{3})(\d{2})(\d{4})(?![\d-])/g;
+const CARD = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d])/g;
+const IBAN = /\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,3})?\b/g;
+const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)/g;
+const IPV6 = /(?<![\w:])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![\w:])|(?<![\w:])(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}:){0,5}[0-9a-fA-F]{1,4}(?![\w:])/g;
+const PHONE =
+  /(?<![\w+/.-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,6}){0,5}(?:\s?(?:x|ext\.?|#)\s?\d{1,5})?(?![\w/]|[.-]\d)/g;
+const PHONE_CONTEXT = /\b(?:phone|tel|telephone|mobile|cell|fax|call|calling|reach|contact|number|whatsapp|sms|text\s+me|dial|landline|hotline|ph|mob)\b|☎|📞/i;
+const URL = /\bhttps?:\/\/[^\s<>"'()]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>"'()]*/gi;
+const MONTHS = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
+const DATE = new RegExp(
+  `\\b(?:\\d{4}-\\d{2}-\\d{2}(?:[ T]\\d{2}:\\d{2}(?::\\d{2})?)?|\\d{1,2}[/.]\\d{1,2}[/.](?:\\d{4}|\\d{2})|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${MONTHS})\\.?,?\\s+\\d{4}|(?:${MONTHS})\\.?\\s+\\d{4})\\b|(?<=\\b(?:in|since|born|until|from|year|of|by|before|after|circa)\\s+)(?:19|20)\\d{2}\\b`,
+  'gi',
+);
+const AGE = /\b(?:aged?|age\s*(?:of|is|:)?)\s+(\d{1,3})\b|\b(\d{1,3})(?:\s+|-)years?(?:\s+|-)old\b|\b(?:i\s+am|i'm)\s+(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|am|pm|minutes|hours|\w*\d))/gi;
+const TITLE = /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Rev|Hon)\.?(?=\s+\p{Lu})/gu;
+const NAME_AFTER = /\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?|[Mm]y\s+name\s+is|[Nn]ame\s*:|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Hh]i|[Hh]ello|[Cc]ontact\s+person\s*:?)\s+(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}\.?)?(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})/gu;
+const STREET =
+  /\b\d{1,6}[A-Za-z]?\s+(?:[\p{Lu}\d][\p{L}'’.-]*\s+){1,4}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Court|Ct\.?|Way|Place|Pl\.?|Square|Sq\.?|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir\.?|Trail|Row|Crescent|Close|Alley|Plaza)(?:,?\s+(?:Apt\.?|Suite|Unit|#)\s*[\w-]+)?\b/gu;
+
+const PUSH_LIMIT = 500;
+
+function add(out: RawFinding[], type: string, severity: RawFinding['severity'], confidence: number, start: number, end: number, message: string): void {
+  if (out.length < PUSH_LIMIT) out.push({ type, severity, confidence, start, end, message });
+}
+
+function overlaps(taken: Array<[number, number]>, s: number, e: number): boolean {
+  for (const [a, b] of taken) if (s < b && e > a) return true;
+  return false;
+}
+
+function detect(input: DetectorInput): RawFinding[] {
+  const text = input.norm.text;
+  const out: RawFinding[] = [];
+  const taken: Array<[number, number]> = [];
+  const hasDigit = /\d/.test(text);
+
+  if (text.includes('@')) {
+    EMAIL.lastIndex = 0;
+    for (let m = EMAIL.exec(text); m; m = EMAIL.exec(text)) {
+      add(out, 'pii.email', 'low', 0.95, m.index, m.index + m[0].length, 'E-mail address');
+      taken.push([m.index, m.index + m[0].length]);
+    }
+  }
+  if (/https?:|www\./i.test(text)) {
+    URL.lastIndex = 0;
+    for (let m = URL.exec(text); m; m = URL.exec(text)) {
+      const url = m[0].replace(/[.,;:!?)\]]+$/, '');
+      add(out, 'pii.url', 'info', 0.6, m.index, m.index + url.length, 'URL');
+      taken.push([m.index, m.index + url.length]);
+    }
+  }
+  if (!hasDigit) return out.concat(names(text));
+
+  IBAN.lastIndex = 0;
+  for (let m = IBAN.exec(text); m; m = IBAN.exec(text)) {
+    if (ibanValid(m[0])) {
+      add(out, 'pii.iban', 'medium', 0.95, m.index, m.index + m[0].length, 'IBAN (checksum valid)');
+      taken.push([m.index, m.index + m[0].length]);
+    }
+  }
+  SSN.lastIndex = 0;
+  for (let m = SSN.exec(text); m; m = SSN.exec(text)) {
+    if (overlaps(taken, m.index, m.index + m[0].length)) continue;
+    if (ssnValid(m[1]!, m[3]!, m[4]!)) {
+      add(out, 'pii.ssn', 'high', 0.85, m.index, m.index + m[0].length, 'US social security number');
+      taken.push([m.index, m.index + m[0].length]);
+    }
+  }
+  if (/\b(?:ssn|social\s+security)\b/i.test(text)) {
+    SSN_BARE.lastIndex = 0;
+    for (let m = SSN_BARE.exec(text); m; m = SSN_BARE.exec(text)) {
+      if (overlaps(taken, m.index, m.index + m[0].length)) continue;
+      if (ssnValid(m[1]!, m[2]!, m[3]!)) {
+        add(out, 'pii.ssn', 'high', 0.7, m.index, m.index + m[0].length, 'US social security number');
+        taken.push([m.index, m.index + m[0].length]);
+      }
+    }
+  }
+  CARD.lastIndex = 0;
+  for (let m = CARD.exec(text); m; m = CARD.exec(text)) {
+    const digits = m[0].replace(/[ -]/g, '');
+    if (digits.length < 12 || digits.length > 19 || trivialDigits(digits)) continue;
+    if (overlaps(taken, m.index, m.index + m[0].length)) continue;
+    if (!luhnValid(digits)) continue;
+    add(out, 'pii.credit_card', 'high', 0.9, m.index, m.index + m[0].length, 'Payment card number (Luhn valid)');
+    taken.push([m.index, m.index + m[0].length]);
+  }
+  if (text.includes('.')) {
+    IPV4.lastIndex = 0;
+    for (let m = IPV4.exec(text); m; m = IPV4.exec(text)) {
+      if (!ipv4Valid(m[0])) continue;
+      const before = text.slice(Math.max(0, m.index - 9), m.index).toLowerCase();
+      if (/v\s?$|version\s*$/.test(before)) continue;
+      add(out, 'pii.ip_address', 'low', 0.9, m.index, m.index + m[0].length, 'IP address');
+      taken.push([m.index, m.index + m[0].length]);
+    }
+  }
+  if (text.includes('::') || /[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(text)) {
+    IPV6.lastIndex = 0;
+    for (let m = IPV6.exec(text); m; m = IPV6.exec(text)) {
+      if (!/\d/.test(m[0]) || m[0].length < 6) continue;
+      add(out, 'pii.ip_address', 'low', 0.8, m.index, m.index + m[0].length, 'IPv6 address');
+      taken.push([m.index, m.index + m[0].length]);
+    }
+  }
+  DATE.lastIndex = 0;
+  for (let m = DATE.exec(text); m; m = DATE.exec(text)) {
+    if (overlaps(taken, m.index, m.index + m[0].length)) continue;
+    add(out, 'pii.date', 'info', 0.6, m.index, m.index + m[0].length, 'Date');
+    taken.push([m.index, m.index + m[0].length]);
+  }
+  PHONE.lastIndex = 0;
+  for (let m = PHONE.exec(text); m; m = PHONE.exec(text)) {
+    const raw = m[0];
+    const main = raw.replace(/\s?(?:x|ext\.?|#)\s?\d{1,5}$/, '');
+    const digits = main.replace(/\D/g, '');
+    if (digits.length < 7 || digits.length > 15 || trivialDigits(digits)) continue;
+    const s = m.index;
+    const e = m.index + raw.length;
+    if (overlaps(taken, s, e)) continue;
+    const plus = raw.startsWith('+');
+    const paren = raw.includes('(');
+    const groups = main.split(/[ .-]+/).filter((g) => g.length > 0).length;
+    const context = PHONE_CONTEXT.test(text.slice(Math.max(0, s - 40), s));
+    // A bare run of digits is an id as often as a phone number: require a phone-like shape or a cue.
+    const shaped = plus || paren || (groups >= 2 && groups <= 6 && !/^\d{4}$/.test(main.split(/[ .-]/)[0] ?? ''));
+    if (!shaped && !context) continue;
+    if (!plus && !paren && !context && /^\d{1,4}[.]\d{1,4}$/.test(main)) continue;
+    add(out, 'pii.phone', 'low', context || plus ? 0.85 : 0.65, s, e, 'Phone number');
+    taken.push([s, e]);
+  }
+  AGE.lastIndex = 0;
+  for (let m = AGE.exec(text); m; m = AGE.exec(text)) {
+    const val = m[1] ?? m[2] ?? m[3];
+    if (!val || Number(val) > 125) continue;
+    const off = m.index + m[0].indexOf(val);
+    if (overlaps(taken, off, off + val.length)) continue;
+    add(out, 'pii.age', 'info', 0.6, off, off + val.length, 'Age');
+  }
+  STREET.lastIndex = 0;
+  for (let m = STREET.exec(text); m; m = STREET.exec(text)) {
+    if (overlaps(taken, m.index, m.index + m[0].length)) continue;
+    add(out, 'pii.location', 'low', 0.6, m.index, m.index + m[0].length, 'Street address');
+  }
+  return out.concat(names(text));
+}
+
+function names(text: string): RawFinding[] {
+  const out: RawFinding[] = [];
+  if (!/\p{Lu}/u.test(text)) return out;
+  TITLE.lastIndex = 0;
+  for (let m = TITLE.exec(text); m; m = TITLE.exec(text)) {
+    add(out, 'pii.title', 'info', 0.6, m.index, m.index + m[0].length, 'Honorific');
+  }
+  NAME_AFTER.lastIndex = 0;
+  for (let m = NAME_AFTER.exec(text); m; m = NAME_AFTER.exec(text)) {
+    const name = m[1]!;
+    const off = m.index + m[0].length - name.length;
+    add(out, 'pii.person', 'low', 0.55, off, off + name.length, 'Person name');
+  }
+  return out;
+}
+
+/** PII detector: e-mail, phone, SSN, card, IBAN, IP, URL, date, age, street address, names after cues. */
+export const piiDetector: Detector = {
+  name: 'pii',
+  roles: ['user', 'assistant', 'tool', 'system'],
+  attack: false,
+  detect,
+};

@@ -1,0 +1,203 @@
+/**
+ * Text normalisation with an offset map back to the original string.
+ *
+ * Detectors run on normalised text (NFKC, invisible characters removed, confusable letters folded
+ * to Latin) so that `ｉｇｎｏｒｅ`, `ig\u200Bnore` and Cyrillic look-alikes match the same rules as
+ * `ignore`. Every normalised UTF-16 unit remembers the original code point it came from, so findings
+ * can report offsets in the text the user sent.
+ */
+
+/** A kind of evasion found while normalising. */
+export type EvasionKind = 'zero_width' | 'unicode_tags' | 'homoglyph' | 'bidi' | 'fullwidth';
+
+/** One evasion occurrence, in original-text offsets. */
+export interface Evasion {
+  kind: EvasionKind;
+  start: number;
+  end: number;
+}
+
+/** Normalised text plus the mapping back to the original. */
+export interface NormalizedText {
+  /** The normalised text detectors run on. */
+  text: string;
+  /** Original start offset of each normalised unit; `null` when the text was unchanged (identity). */
+  starts: Int32Array | null;
+  /** Original end offset of each normalised unit; `null` when identity. */
+  ends: Int32Array | null;
+  /** Length of the original text. */
+  originalLength: number;
+  /** ASCII smuggled in Unicode tag characters (U+E0020–U+E007E), decoded; empty if none. */
+  hidden: string;
+  evasions: Evasion[];
+}
+
+// Cyrillic and Greek letters that render like Latin ones (subset of Unicode confusables.txt that
+// matters for English keywords). Hand-written: the full confusables table is ~6k entries and we
+// only need letters that can spell attack keywords.
+const CONFUSABLES: Record<string, string> = {
+  а: 'a', в: 'b', е: 'e', ё: 'e', к: 'k', м: 'm', н: 'h', о: 'o', р: 'p', с: 'c', т: 't', у: 'y', х: 'x',
+  ѕ: 's', і: 'i', ї: 'i', ј: 'j', ԁ: 'd', ԛ: 'q', ԝ: 'w', һ: 'h', ɡ: 'g', ɑ: 'a', ο: 'o', α: 'a',
+  ν: 'v', ι: 'i', κ: 'k', ρ: 'p', τ: 't', υ: 'u', χ: 'x', ε: 'e', η: 'n', ϲ: 'c', А: 'A', В: 'B',
+  Е: 'E', К: 'K', М: 'M', Н: 'H', О: 'O', Р: 'P', С: 'C', Т: 'T', Х: 'X', У: 'Y', І: 'I', Ј: 'J',
+  Ѕ: 'S', Α: 'A', Β: 'B', Ε: 'E', Ζ: 'Z', Η: 'H', Ι: 'I', Κ: 'K', Μ: 'M', Ν: 'N', Ο: 'O', Ρ: 'P',
+  Τ: 'T', Υ: 'Y', Χ: 'X', ı: 'i',
+};
+
+const NON_ASCII = /[^\x00-\x7f]/;
+const LATIN_LETTER = /[A-Za-z]/;
+
+function isInvisible(cp: number): boolean {
+  return (
+    (cp >= 0x200b && cp <= 0x200f) ||
+    (cp >= 0x2060 && cp <= 0x2064) ||
+    cp === 0xfeff ||
+    cp === 0x00ad ||
+    cp === 0x180e ||
+    cp === 0x034f ||
+    (cp >= 0xfe00 && cp <= 0xfe0f)
+  );
+}
+
+function isBidi(cp: number): boolean {
+  return (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+function pushEvasion(list: Evasion[], kind: EvasionKind, start: number, end: number): void {
+  const last = list[list.length - 1];
+  // Merge adjacent runs of the same kind so a 10k-character smuggled run is one evasion.
+  if (last && last.kind === kind && start - last.end <= 4) {
+    last.end = end;
+    return;
+  }
+  list.push({ kind, start, end });
+}
+
+/**
+ * Normalise `input` for detection. Pure ASCII input is returned unchanged (fast path).
+ *
+ * @example normalizeText('ｉｇｎｏｒｅ').text // 'ignore'
+ */
+export function normalizeText(input: string): NormalizedText {
+  if (!NON_ASCII.test(input)) {
+    return { text: input, starts: null, ends: null, originalLength: input.length, hidden: '', evasions: [] };
+  }
+  const out: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const evasions: Evasion[] = [];
+  let hidden = '';
+  let changed = false;
+  let flagRun = false;
+  const n = input.length;
+  let i = 0;
+  while (i < n) {
+    const cp = input.codePointAt(i)!;
+    const width = cp > 0xffff ? 2 : 1;
+    const start = i;
+    const end = i + width;
+    i = end;
+    if (cp < 0x80) {
+      out.push(String.fromCharCode(cp));
+      starts.push(start);
+      ends.push(end);
+      continue;
+    }
+    changed = true;
+    if (cp >= 0xe0000 && cp <= 0xe007f) {
+      // Subdivision flags (🏴 + tag letters + cancel tag) are the one legitimate use of tag characters.
+      if (flagRun || input.codePointAt(start - 2) === 0x1f3f4) {
+        flagRun = cp !== 0xe007f;
+        continue;
+      }
+      if (cp >= 0xe0020 && cp <= 0xe007e) hidden += String.fromCharCode(cp - 0xe0000);
+      pushEvasion(evasions, 'unicode_tags', start, end);
+      continue;
+    }
+    flagRun = false;
+    if (cp >= 0xe0100 && cp <= 0xe01ef) {
+      pushEvasion(evasions, 'unicode_tags', start, end);
+      continue;
+    }
+    if (isInvisible(cp)) {
+      // ZWJ/ZWNJ and variation selectors are legitimate in emoji and some scripts; they are only an
+      // evasion when they split Latin letters (`ig\u200Dnore`).
+      const benign = cp === 0x200c || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f);
+      if (!benign || (LATIN_LETTER.test(input[start - 1] ?? '') && LATIN_LETTER.test(input[end] ?? ''))) {
+        pushEvasion(evasions, 'zero_width', start, end);
+      }
+      continue;
+    }
+    if (isBidi(cp)) {
+      pushEvasion(evasions, 'bidi', start, end);
+      continue;
+    }
+    const ch = input.slice(start, end);
+    const folded = CONFUSABLES[ch];
+    if (folded !== undefined) {
+      // Only mixed-script words are an evasion; plain Russian or Greek text is not.
+      const prev = input[start - 1] ?? '';
+      const next = input[end] ?? '';
+      if (LATIN_LETTER.test(prev) || LATIN_LETTER.test(next)) pushEvasion(evasions, 'homoglyph', start, end);
+      out.push(folded);
+      starts.push(start);
+      ends.push(end);
+      continue;
+    }
+    let nf = ch.normalize('NFKC');
+    if (cp >= 0xff01 && cp <= 0xff5e) pushEvasion(evasions, 'fullwidth', start, end);
+    else if (cp >= 0x1d400 && cp <= 0x1d7ff) pushEvasion(evasions, 'homoglyph', start, end);
+    if (nf.length > 8) nf = ch; // ligature-like expansions of one code point stay bounded
+    for (let k = 0; k < nf.length; k++) {
+      const c = nf[k]!;
+      out.push(CONFUSABLES[c] ?? c);
+      starts.push(start);
+      ends.push(end);
+    }
+  }
+  if (!changed) {
+    return { text: input, starts: null, ends: null, originalLength: n, hidden: '', evasions: [] };
+  }
+  return {
+    text: out.join(''),
+    starts: Int32Array.from(starts),
+    ends: Int32Array.from(ends),
+    originalLength: n,
+    hidden,
+    evasions,
+  };
+}
+
+/** Map a normalised `[start, end)` range back to original offsets. */
+export function mapRange(norm: NormalizedText, start: number, end: number): { start: number; end: number } {
+  if (!norm.starts || !norm.ends) return { start, end };
+  const len = norm.starts.length;
+  if (len === 0) return { start: 0, end: 0 };
+  const s = start >= len ? norm.originalLength : norm.starts[Math.max(0, start)]!;
+  const e = end <= 0 ? s : norm.ends[Math.min(len, end) - 1]!;
+  return { start: s, end: Math.max(s, e) };
+}
+
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's', '!': 'i', '|': 'l' };
+const LEET_WORD = /[a-z]*[013457@$!|][a-z0-9@$!|]*/gi;
+const HAS_LETTER = /[a-z]/i;
+
+/**
+ * Undo leetspeak inside words that mix letters with leet digits/symbols (`1gn0r3` → `ignore`).
+ * Same length as the input (1:1), so offsets need no mapping. Returns `null` when nothing changed.
+ */
+export function unleet(text: string): string | null {
+  let changed = false;
+  const result = text.replace(LEET_WORD, (word) => {
+    if (word.length < 3 || !HAS_LETTER.test(word)) return word;
+    let letters = 0;
+    for (let k = 0; k < word.length; k++) if (/[a-z]/i.test(word[k]!)) letters++;
+    // Mostly-digit tokens (versions, ids, amounts) are not leetspeak.
+    if (letters * 2 < word.length) return word;
+    let w = '';
+    for (let k = 0; k < word.length; k++) w += LEET[word[k]!] ?? word[k]!;
+    if (w !== word) changed = true;
+    return w;
+  });
+  return changed ? result : null;
+}

@@ -1,0 +1,22 @@
+/**
+ * Build a redacted excerpt for a finding: a little context on each side and the match itself
+ * masked so that a secret or an identifier never appears in full in logs or storage.
+ */
+export function redactExcerpt(text: string, start: number, end: number, type: string): string {
+  const match = text.slice(start, end);
+  const before = text.slice(Math.max(0, start - 24), start).replace(/\s+/g, ' ');
+  const after = text.slice(end, end + 24).replace(/\s+/g, ' ');
+  let shown: string;
+  if (type.startsWith('secret.') || type.startsWith('pii.') || type.startsWith('leak.credentials')) {
+    // Keep at most a 4-character prefix (enough to tell `sk-p…` from `AKIA…`) and the length.
+    const keep = type.startsWith('secret.') ? Math.min(4, Math.floor(match.length / 4)) : 0;
+    shown = `${match.slice(0, keep)}[REDACTED:${type}:${match.length}]`;
+  } else {
+    const flat = match.replace(/\s+/g, ' ');
+    shown = flat.length > 80 ? `${flat.slice(0, 60)}…${flat.slice(-16)}` : flat;
+  }
+  const customLike = !type.startsWith('secret.') && !type.startsWith('pii.');
+  const ctxBefore = customLike ? before : before.replace(/[A-Za-z0-9+/=_-]{12,}/g, '…');
+  const ctxAfter = customLike ? after : after.replace(/[A-Za-z0-9+/=_-]{12,}/g, '…');
+  return `${start > 24 ? '…' : ''}${ctxBefore}${shown}${ctxAfter}${end + 24 < text.length ? '…' : ''}`;
+}
