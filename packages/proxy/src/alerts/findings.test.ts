@@ -1,0 +1,89 @@
+import type { Finding, Span } from '@llmtrace/core';
+import { describe, expect, it } from 'vitest';
+import { findingAlerts } from './findings.js';
+
+function span(findings: Finding[], over: Partial<Span> = {}): Span {
+  return {
+    traceId: 'trace-1',
+    spanId: 'span-1',
+    tenantId: 'acme',
+    operation: 'chat',
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    startTime: 1000,
+    endTime: 1400,
+    durationMs: 400,
+    stream: false,
+    statusCode: 200,
+    status: 'ok',
+    promptTokens: 10,
+    completionTokens: 5,
+    totalTokens: 15,
+    usageSource: 'upstream',
+    securityScore: 90,
+    findings,
+    prompt: [{ role: 'user', content: 'SECRET PROMPT TEXT' }],
+    response: 'SECRET RESPONSE TEXT',
+    toolCalls: [],
+    tags: {},
+    ...over,
+  };
+}
+
+const f = (
+  type: string,
+  severity: Finding['severity'],
+  confidence = 0.9,
+  side: 'request' | 'response' = 'request',
+): Finding => ({
+  type,
+  severity,
+  confidence,
+  detector: `${type}-detector`,
+  location: { side, start: 0, end: 4 },
+  excerpt: '[…]ignore previous[…]',
+  message: `${type} found`,
+});
+
+describe('findingAlerts', () => {
+  it('raises one event per finding type, with the worst finding of each', () => {
+    const events = findingAlerts(
+      span([
+        f('prompt_injection', 'high', 0.7),
+        f('prompt_injection', 'critical', 0.95),
+        f('pii.email', 'medium'),
+        f('secret.aws_access_key', 'critical', 1, 'response'),
+      ]),
+      'high',
+    );
+    expect(events.map((e) => [e.type, e.details.findingType, e.severity, e.details.count])).toEqual([
+      ['security.finding', 'prompt_injection', 'critical', 2],
+      ['security.finding', 'secret.aws_access_key', 'critical', 1],
+    ]);
+    expect(events[0]).toMatchObject({
+      tenantId: 'acme',
+      traceId: 'trace-1',
+      model: 'gpt-4o-mini',
+      time: 1400,
+      dedupKey: 'security.finding:acme:prompt_injection',
+      title: 'prompt_injection detected in request',
+      details: { confidence: 0.95, sides: ['request'], spanId: 'span-1', securityScore: 90 },
+    });
+  });
+
+  it('never copies prompt or response text into the event', () => {
+    const events = findingAlerts(span([f('jailbreak', 'high')]));
+    const json = JSON.stringify(events);
+    expect(json).not.toContain('SECRET PROMPT TEXT');
+    expect(json).not.toContain('SECRET RESPONSE TEXT');
+  });
+
+  it('says when the request was blocked and ignores findings under the severity', () => {
+    expect(findingAlerts(span([f('pii.email', 'medium')]))).toEqual([]);
+    expect(findingAlerts(span([f('pii.email', 'medium')]), 'medium')).toHaveLength(1);
+    const [blocked] = findingAlerts(
+      span([f('prompt_injection', 'high')], { status: 'blocked', statusCode: 403 }),
+    );
+    expect(blocked?.title).toBe('prompt_injection detected in request (blocked)');
+  });
+});
