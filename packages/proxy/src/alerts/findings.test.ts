@@ -1,6 +1,6 @@
 import type { Finding, Span } from '@llmtrace/core';
 import { describe, expect, it } from 'vitest';
-import { findingAlerts } from './findings.js';
+import { findingAlerts, findingCategory } from './findings.js';
 
 function span(findings: Finding[], over: Partial<Span> = {}): Span {
   return {
@@ -46,29 +46,49 @@ const f = (
 });
 
 describe('findingAlerts', () => {
-  it('raises one event per finding type, with the worst finding of each', () => {
+  it('raises one event per finding category, named after its worst finding', () => {
     const events = findingAlerts(
       span([
+        f('system_prompt_override', 'high', 0.9),
         f('prompt_injection', 'high', 0.7),
         f('prompt_injection', 'critical', 0.95),
+        f('jailbreak', 'medium'),
         f('pii.email', 'medium'),
         f('secret.aws_access_key', 'critical', 1, 'response'),
       ]),
       'high',
     );
-    expect(events.map((e) => [e.type, e.details.findingType, e.severity, e.details.count])).toEqual([
-      ['security.finding', 'prompt_injection', 'critical', 2],
-      ['security.finding', 'secret.aws_access_key', 'critical', 1],
+    expect(
+      events.map((e) => [e.details.category, e.details.findingType, e.severity, e.details.count]),
+    ).toEqual([
+      ['injection', 'prompt_injection', 'critical', 3],
+      ['secret', 'secret.aws_access_key', 'critical', 1],
     ]);
     expect(events[0]).toMatchObject({
+      type: 'security.finding',
       tenantId: 'acme',
       traceId: 'trace-1',
       model: 'gpt-4o-mini',
       time: 1400,
-      dedupKey: 'security.finding:acme:prompt_injection',
-      title: 'prompt_injection detected in request',
-      details: { confidence: 0.95, sides: ['request'], spanId: 'span-1', securityScore: 90 },
+      dedupKey: 'security.finding:acme:injection',
+      title: 'prompt_injection detected in request (with system_prompt_override)',
+      details: {
+        findingTypes: ['prompt_injection', 'system_prompt_override'],
+        confidence: 0.95,
+        sides: ['request'],
+        spanId: 'span-1',
+        securityScore: 90,
+      },
     });
+    expect(events[1]?.dedupKey).toBe('security.finding:acme:secret');
+  });
+
+  it('maps finding types to categories', () => {
+    expect(findingCategory('jailbreak')).toBe('injection');
+    expect(findingCategory('encoding_attack')).toBe('injection');
+    expect(findingCategory('pii.credit_card')).toBe('pii');
+    expect(findingCategory('leak.system_prompt')).toBe('leak');
+    expect(findingCategory('custom_rule')).toBe('custom_rule');
   });
 
   it('never copies prompt or response text into the event', () => {

@@ -1,7 +1,31 @@
 import { type Finding, type Severity, type Span, severityRank } from '@llmtrace/core';
 import type { AlertEventInput } from './types.js';
 
+/** Finding types that are all facets of one attack on the prompt; one attempt often trips several. */
+const INJECTION_TYPES = new Set([
+  'prompt_injection',
+  'jailbreak',
+  'role_injection',
+  'delimiter_injection',
+  'encoding_attack',
+  'system_prompt_override',
+]);
+
+/**
+ * The alert category of a finding type: `injection` for the prompt-attack family, the first dotted
+ * segment for `pii.*`, `secret.*`, `leak.*`, else the type itself. One span raises at most one
+ * alert per category.
+ *
+ * @example findingCategory('secret.aws_access_key') // 'secret'
+ */
+export function findingCategory(type: string): string {
+  if (INJECTION_TYPES.has(type)) return 'injection';
+  const dot = type.indexOf('.');
+  return dot > 0 ? type.slice(0, dot) : type;
+}
+
 interface Group {
+  types: Set<string>;
   worst: Finding;
   count: number;
   confidence: number;
@@ -10,10 +34,13 @@ interface Group {
 }
 
 /**
- * Alert events a finished span should raise: one `security.finding` event per finding type at or
- * above `minSeverity` (so one injection attempt is one alert, however many patterns matched).
- * The event carries the worst finding's severity, message and redacted excerpt — never the
- * prompt. `dedupKey` is `security.finding:<tenant>:<findingType>`.
+ * Alert events a finished span should raise: one `security.finding` event per finding category
+ * (see {@link findingCategory}) with findings at or above `minSeverity` — so one injection attempt
+ * is one alert even when it trips `prompt_injection`, `system_prompt_override` and `jailbreak` at
+ * once, while a leaked key in the same call is a second, separate alert. The event carries the
+ * worst finding's type (`details.findingType`), severity, message and redacted excerpt, and every
+ * type seen (`details.findingTypes`) — never the prompt. `dedupKey` is
+ * `security.finding:<tenant>:<category>`.
  *
  * @param minSeverity default `high`.
  */
@@ -22,9 +49,11 @@ export function findingAlerts(span: Span, minSeverity: Severity = 'high'): Alert
   const groups = new Map<string, Group>();
   for (const f of span.findings) {
     if (severityRank(f.severity) < min) continue;
-    const g = groups.get(f.type);
+    const category = findingCategory(f.type);
+    const g = groups.get(category);
     if (!g) {
-      groups.set(f.type, {
+      groups.set(category, {
+        types: new Set([f.type]),
         worst: f,
         count: 1,
         confidence: f.confidence,
@@ -33,6 +62,7 @@ export function findingAlerts(span: Span, minSeverity: Severity = 'high'): Alert
       });
       continue;
     }
+    g.types.add(f.type);
     g.count++;
     g.confidence = Math.max(g.confidence, f.confidence);
     g.detectors.add(f.detector);
@@ -41,7 +71,10 @@ export function findingAlerts(span: Span, minSeverity: Severity = 'high'): Alert
     if (rank > 0 || (rank === 0 && f.confidence > g.worst.confidence)) g.worst = f;
   }
   const events: AlertEventInput[] = [];
-  for (const [findingType, g] of groups) {
+  for (const [category, g] of groups) {
+    const findingType = g.worst.type;
+    const others = [...g.types].filter((t) => t !== findingType).sort();
+    const also = others.length > 0 ? ` (with ${others.join(', ')})` : '';
     const sides = [...g.sides].sort();
     const where = sides.length > 0 ? ` in ${sides.join(' and ')}` : '';
     const action = span.status === 'blocked' ? ' (blocked)' : '';
@@ -52,9 +85,11 @@ export function findingAlerts(span: Span, minSeverity: Severity = 'high'): Alert
       ...(span.agentId ? { agentId: span.agentId } : {}),
       ...(span.model ? { model: span.model } : {}),
       traceId: span.traceId,
-      title: `${findingType} detected${where}${action}`,
+      title: `${findingType} detected${where}${action}${also}`,
       details: {
         findingType,
+        findingTypes: [...g.types].sort(),
+        category,
         count: g.count,
         confidence: g.confidence,
         detectors: [...g.detectors].sort(),
@@ -67,7 +102,7 @@ export function findingAlerts(span: Span, minSeverity: Severity = 'high'): Alert
         ...(span.path ? { path: span.path } : {}),
       },
       time: span.endTime,
-      dedupKey: `security.finding:${span.tenantId}:${findingType}`,
+      dedupKey: `security.finding:${span.tenantId}:${category}`,
     });
   }
   return events;

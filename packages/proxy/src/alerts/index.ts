@@ -8,7 +8,7 @@ export type {
 } from './error-rate.js';
 export { createErrorRateMonitor } from './error-rate.js';
 export { matchesFilter } from './filter.js';
-export { findingAlerts } from './findings.js';
+export { findingAlerts, findingCategory } from './findings.js';
 export { alertDedupKey, alertSummary, traceLink } from './format.js';
 export type { HttpPostOptions } from './http.js';
 export { AlertDeliveryError, DEFAULT_DELIVERY_TIMEOUT_MS } from './http.js';

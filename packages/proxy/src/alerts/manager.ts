@@ -86,7 +86,7 @@ export interface AlertManagerStats {
 export interface AlertManager {
   /** Queue an event for every matching channel. Never throws, never waits. */
   emit(event: AlertEventInput): void;
-  /** Raise `security.finding` events for a finished span (one per finding type at or above `findingSeverity`). */
+  /** Raise `security.finding` events for a finished span (one per finding category at or above `findingSeverity`). */
   onSpan(span: Span): void;
   /** Resolves when every queued delivery has succeeded or given up. */
   flush(): Promise<void>;
