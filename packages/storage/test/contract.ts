@@ -237,7 +237,7 @@ export function runTraceStoreContract(name: string, target: ContractTarget): voi
         traceId: 'trace-large',
         tenantId: 'tenant-rt',
         prompt: [{ role: 'user', content: big }],
-        response: '答え — “quoted” \\ backslash \n newline \u0000 nul',
+        response: '答え — “quoted” \\ backslash \n newline \t tab',
       });
       const minimal = makeSpan({ spanId: 'span-min', traceId: 'trace-min', tenantId: 'tenant-rt' });
       await store.insertSpans([{ ...full, tenantId: 'tenant-rt' }, large, minimal]);
@@ -251,6 +251,20 @@ export function runTraceStoreContract(name: string, target: ContractTarget): voi
       expect(min).toEqual(minimal);
       expect(Object.keys(min ?? {}).sort()).toEqual(Object.keys(minimal).sort());
       expect(await allIds(store, { tenantId: 'tenant-rt', text: '大きい' })).toEqual(['span-large']);
+    });
+
+    it('stores text with NUL characters (kept, or replaced by U+FFFD where the database forbids them)', async () => {
+      const s = makeSpan({
+        spanId: 'span-nul',
+        traceId: 'trace-nul',
+        tenantId: 'tenant-nul',
+        response: 'a\u0000b',
+        prompt: [{ role: 'user', content: 'c\u0000d' }],
+      });
+      await store.insertSpans([s]);
+      const got = (await store.getTrace('tenant-nul', 'trace-nul'))?.spans[0];
+      expect(['a\u0000b', 'a\uFFFDb']).toContain(got?.response);
+      expect(['c\u0000d', 'c\uFFFDd']).toContain(got?.prompt[0]?.content);
     });
 
     it('ignores a re-inserted span id, in separate batches and within one', async () => {

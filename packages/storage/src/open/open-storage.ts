@@ -30,6 +30,15 @@ export interface Storage {
   close(): Promise<void>;
 }
 
+async function counters(redisUrl: string | undefined, logger: Logger): Promise<CounterStore> {
+  if (redisUrl) {
+    const { createRedisCounterStore } = await import('../redis/index.js');
+    return createRedisCounterStore({ url: redisUrl, logger });
+  }
+  const { createMemoryCounterStore } = await import('../memory/index.js');
+  return createMemoryCounterStore();
+}
+
 async function openParts(config: StorageConfig, logger: Logger): Promise<Omit<Storage, 'close'>> {
   switch (config.profile) {
     case 'memory': {
@@ -50,7 +59,15 @@ async function openParts(config: StorageConfig, logger: Logger): Promise<Omit<St
         counters: createMemoryCounterStore(),
       };
     }
-    case 'postgres':
+    case 'postgres': {
+      const p = await import('../postgres/index.js');
+      const traces = p.createPostgresStore({ url: config.postgresUrl, logger });
+      return {
+        traces,
+        metadata: p.createPostgresMetadataStore({ pool: traces.pool, logger }),
+        counters: await counters(config.redisUrl, logger),
+      };
+    }
     case 'clickhouse':
     case 'production':
       throw new LLMTraceError('invalid_config', `storage: profile ${config.profile} is not available yet`);

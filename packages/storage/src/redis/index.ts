@@ -1,1 +1,1 @@
-export {};
+export { createRedisCounterStore, type RedisCounterStoreOptions } from './counter-store.js';
