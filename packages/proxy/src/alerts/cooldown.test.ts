@@ -19,6 +19,15 @@ describe('createCooldown', () => {
     expect(c.check('k', 20, false).pass).toBe(true);
   });
 
+  it('lets an escalation through inside the window', () => {
+    const c = createCooldown(1000);
+    expect(c.check('k', 0, false, 3).pass).toBe(true);
+    expect(c.check('k', 10, false, 3).pass).toBe(false);
+    expect(c.check('k', 20, false, 2).pass).toBe(false);
+    expect(c.check('k', 30, false, 4)).toEqual({ pass: true, suppressedBefore: 2 });
+    expect(c.check('k', 40, false, 4).pass).toBe(false);
+  });
+
   it('never suppresses with a zero window', () => {
     const c = createCooldown(0);
     expect(c.check('k', 0, false).pass).toBe(true);

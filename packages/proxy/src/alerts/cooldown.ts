@@ -6,16 +6,23 @@ export interface CooldownGate {
   suppressedBefore: number;
 }
 
-/** Per-key cooldown: the first event of a key passes, repeats inside the window are suppressed. */
+/**
+ * Per-key cooldown: the first event of a key passes, repeats inside the window are suppressed
+ * unless they are more severe than the one that opened the window (an escalation is news).
+ */
 export interface Cooldown {
-  /** `resolved` events always pass and re-arm the key, so the next trigger is delivered at once. */
-  check(key: string, now: number, resolved: boolean): CooldownGate;
+  /**
+   * `resolved` events always pass and re-arm the key, so the next trigger is delivered at once.
+   * `rank` is the event's severity rank (default 0).
+   */
+  check(key: string, now: number, resolved: boolean, rank?: number): CooldownGate;
   size(): number;
 }
 
 interface Entry {
   until: number;
   suppressed: number;
+  rank: number;
 }
 
 /**
@@ -38,13 +45,13 @@ export function createCooldown(windowMs: number, maxKeys = 10_000): Cooldown {
   }
 
   return {
-    check(key, now, resolved) {
+    check(key, now, resolved, rank = 0) {
       const entry = entries.get(key);
       if (resolved) {
         entries.delete(key);
         return { pass: true, suppressedBefore: entry?.suppressed ?? 0 };
       }
-      if (entry && now < entry.until) {
+      if (entry && now < entry.until && rank <= entry.rank) {
         entry.suppressed++;
         return { pass: false, suppressedBefore: 0 };
       }
@@ -52,7 +59,7 @@ export function createCooldown(windowMs: number, maxKeys = 10_000): Cooldown {
       const suppressedBefore = entry?.suppressed ?? 0;
       entries.delete(key);
       if (entries.size >= maxKeys) prune(now);
-      entries.set(key, { until: now + windowMs, suppressed: 0 });
+      entries.set(key, { until: now + windowMs, suppressed: 0, rank });
       return { pass: true, suppressedBefore };
     },
     size() {

@@ -1,5 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type Logger, SEVERITIES, type Severity, type Span, silentLogger } from '@llmtrace/core';
+import {
+  type Logger,
+  SEVERITIES,
+  type Severity,
+  type Span,
+  severityRank,
+  silentLogger,
+} from '@llmtrace/core';
 import { createCooldown } from './cooldown.js';
 import { matchesFilter } from './filter.js';
 import { findingAlerts } from './findings.js';
@@ -42,7 +49,10 @@ export interface AlertDeliveryResult {
 export interface AlertManagerOptions {
   /** Channel configs or ready-made channels (anything implementing `AlertChannel`). */
   channels: ReadonlyArray<AlertChannelConfig | AlertChannel>;
-  /** Window in which repeats of one condition (`dedupKey`, default `<type>:<tenant>`) are suppressed. Default 300 000 ms. */
+  /**
+   * Window in which repeats of one condition (`dedupKey`, default `<type>:<tenant>`) are suppressed;
+   * a repeat with a higher severity than the one that opened the window still goes out. Default 300 000 ms.
+   */
   cooldownMs?: number;
   /** LLMTrace UI base URL: Slack, PagerDuty and webhook payloads link to the trace. */
   uiBaseUrl?: string;
@@ -269,7 +279,12 @@ export function createAlertManager(options: AlertManagerOptions): AlertManager {
         counters.dropped++;
         return;
       }
-      const gate = cooldown.check(alertDedupKey(event), at, event.resolved === true);
+      const gate = cooldown.check(
+        alertDedupKey(event),
+        at,
+        event.resolved === true,
+        severityRank(event.severity),
+      );
       if (!gate.pass) {
         counters.suppressed++;
         return;
