@@ -14,7 +14,8 @@ const SEED = 42;
 const K = 5;
 const fmt = (x) => (x === null || Number.isNaN(x) ? '  -  ' : x.toFixed(3));
 const ratio = (a, b) => (b > 0 ? a / b : null);
-const fbeta = (p, r, beta) => (p === null || r === null || p + r === 0 ? null : ((1 + beta * beta) * p * r) / (beta * beta * p + r));
+const fbeta = (p, r, beta) =>
+  p === null || r === null || p + r === 0 ? null : ((1 + beta * beta) * p * r) / (beta * beta * p + r);
 
 // ---- binary tasks -------------------------------------------------------------------------------
 const rows = trainingRows(dir);
@@ -23,17 +24,22 @@ const predicted = new Map(); // row object -> verdict !== 'allow'
 const t0 = performance.now();
 if (shipped) {
   const scanner = createScanner();
-  for (const r of rows) if (ATTACK_FILES.includes(r.file)) predicted.set(r.row, scanner.scan(r.text, { role: r.row.role ?? 'user' }).verdict !== 'allow');
+  for (const r of rows)
+    if (ATTACK_FILES.includes(r.file))
+      predicted.set(r.row, scanner.scan(r.text, { role: r.row.role ?? 'user' }).verdict !== 'allow');
 } else {
   for (let k = 0; k < K; k++) {
     const train = rows.filter((_, i) => folds[i] !== k).map((r) => ({ text: r.text, label: r.label }));
     const scanner = createScanner({ model: createModel(trainLogistic(train, { seed: SEED })) });
     rows.forEach((r, i) => {
-      if (folds[i] === k && ATTACK_FILES.includes(r.file)) predicted.set(r.row, scanner.scan(r.text, { role: r.row.role ?? 'user' }).verdict !== 'allow');
+      if (folds[i] === k && ATTACK_FILES.includes(r.file))
+        predicted.set(r.row, scanner.scan(r.text, { role: r.row.role ?? 'user' }).verdict !== 'allow');
     });
   }
 }
-console.log(`security eval on ${dir.split(/[\\/]/).slice(-1)[0]} — learned part: ${shipped ? 'shipped weights (trained on this data)' : `grouped ${K}-fold CV`}`);
+console.log(
+  `security eval on ${dir.split(/[\\/]/).slice(-1)[0]} — learned part: ${shipped ? 'shipped weights (trained on this data)' : `grouped ${K}-fold CV`}`,
+);
 console.log('\nbinary tasks (positive = verdict flag or block)');
 console.log(`  ${'file'.padEnd(28)} ${'n'.padStart(5)}  recall   fpr    prec    f1`);
 for (const file of ATTACK_FILES) {
@@ -47,7 +53,9 @@ for (const file of ATTACK_FILES) {
   const fpr = ratio(s.fp, s.fp + s.tn);
   const precision = recall !== null && fpr !== null ? ratio(s.tp, s.tp + s.fp) : null;
   const f1 = fbeta(precision, recall, 1);
-  console.log(`  ${file.padEnd(28)} ${String(s.tp + s.fp + s.fn + s.tn).padStart(5)}  ${fmt(recall)}  ${fmt(fpr)}  ${fmt(precision)}  ${fmt(f1)}`);
+  console.log(
+    `  ${file.padEnd(28)} ${String(s.tp + s.fp + s.fn + s.tn).padStart(5)}  ${fmt(recall)}  ${fmt(fpr)}  ${fmt(precision)}  ${fmt(f1)}`,
+  );
 }
 
 // ---- span tasks ---------------------------------------------------------------------------------
@@ -94,11 +102,15 @@ function printSpans(title, { per, rowStats }, groups) {
   const line = (name, s) => {
     const p = ratio(s.tpPred, s.pred);
     const r = ratio(s.tpGold, s.gold);
-    console.log(`  ${name.padEnd(30)} ${String(s.gold).padStart(4)}  ${String(s.pred).padStart(4)}  ${fmt(p)}  ${fmt(r)}  ${fmt(fbeta(p, r, 2))}`);
+    console.log(
+      `  ${name.padEnd(30)} ${String(s.gold).padStart(4)}  ${String(s.pred).padStart(4)}  ${fmt(p)}  ${fmt(r)}  ${fmt(fbeta(p, r, 2))}`,
+    );
   };
   for (const t of [...per.keys()].sort()) line(t, per.get(t));
   for (const [name, types] of groups) line(name, sum(types));
-  console.log(`  rows: recall ${fmt(ratio(rowStats.tp, rowStats.tp + rowStats.fn))} (all gold spans found), fpr ${fmt(ratio(rowStats.fp, rowStats.fp + rowStats.tn))} (negative rows with any finding)`);
+  console.log(
+    `  rows: recall ${fmt(ratio(rowStats.tp, rowStats.tp + rowStats.fn))} (all gold spans found), fpr ${fmt(ratio(rowStats.fp, rowStats.fp + rowStats.tn))} (negative rows with any finding)`,
+  );
 }
 const pii = spanEval('pii_presidio_synth.jsonl', 'pii.');
 const patternTypes = ['pii.email', 'pii.phone', 'pii.ssn', 'pii.credit_card', 'pii.iban', 'pii.ip_address'];

@@ -34,10 +34,15 @@ for (const [file, s] of byFile) {
   const recall = s.tp + s.fn > 0 ? s.tp / (s.tp + s.fn) : null;
   const fpr = s.fp + s.tn > 0 ? s.fp / (s.fp + s.tn) : null;
   const precision = s.tp + s.fp > 0 ? s.tp / (s.tp + s.fp) : null;
-  const f1 = recall !== null && precision !== null && recall + precision > 0 ? (2 * recall * precision) / (recall + precision) : null;
+  const f1 =
+    recall !== null && precision !== null && recall + precision > 0
+      ? (2 * recall * precision) / (recall + precision)
+      : null;
   metrics[file] = { recall, fpr, precision, f1 };
   const fmt = (x) => (x === null ? '   - ' : x.toFixed(3));
-  console.log(`  ${file.padEnd(28)} recall ${fmt(recall)}  fpr ${fmt(fpr)}  precision ${fmt(precision)}  f1 ${fmt(f1)}`);
+  console.log(
+    `  ${file.padEnd(28)} recall ${fmt(recall)}  fpr ${fmt(fpr)}  precision ${fmt(precision)}  f1 ${fmt(f1)}`,
+  );
 }
 const full = trainLogistic(
   rows.map((r) => ({ text: r.text, label: r.label })),

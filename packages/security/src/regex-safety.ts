@@ -54,7 +54,10 @@ export function unsafeRegexReason(source: string): string | null {
       const group = stack.pop();
       if (!group) return 'unbalanced parenthesis';
       const next = source[i + 1];
-      const unbounded = next === '*' || next === '+' || (next === '{' && /^\{\d*,\d*\}/.test(source.slice(i + 1)) && !/^\{\d+\}/.test(source.slice(i + 1)));
+      const unbounded =
+        next === '*' ||
+        next === '+' ||
+        (next === '{' && /^\{\d*,\d*\}/.test(source.slice(i + 1)) && !/^\{\d+\}/.test(source.slice(i + 1)));
       if (unbounded && (group.quantified || group.alternation)) {
         return 'nested quantifier or quantified alternation (catastrophic backtracking)';
       }

@@ -10,7 +10,7 @@ import type { NormalizedText } from './normalize.js';
 import { mapRange, normalizeText, unleet } from './normalize.js';
 import { redactExcerpt } from './redact.js';
 import { DEFAULT_THRESHOLDS, scoreFindings, verdictFor } from './scoring.js';
-import type { ScannerOptions, ScanOptions, ScanResult, ScanRole, Scanner, ScannerStats } from './types.js';
+import type { Scanner, ScannerOptions, ScannerStats, ScanOptions, ScanResult, ScanRole } from './types.js';
 
 /** Advanced options (evaluation, tests): inject a model or extra detectors. */
 export interface ScannerInternals {
@@ -71,7 +71,13 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     }
   };
 
-  const buildInput = (text: string, norm: NormalizedText, role: ScanRole, depth: number, systemPrompt?: string): DetectorInput => {
+  const buildInput = (
+    text: string,
+    norm: NormalizedText,
+    role: ScanRole,
+    depth: number,
+    systemPrompt?: string,
+  ): DetectorInput => {
     const lower = norm.text.toLowerCase();
     const input: DetectorInput = {
       original: text,
@@ -107,7 +113,13 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     return false;
   };
 
-  const scanText = (raw: string, role: ScanRole, side: 'request' | 'response', messageIndex: number | undefined, systemPrompt?: string): Finding[] => {
+  const scanText = (
+    raw: string,
+    role: ScanRole,
+    side: 'request' | 'response',
+    messageIndex: number | undefined,
+    systemPrompt?: string,
+  ): Finding[] => {
     const text = raw.length > MAX_SCAN_CHARS ? raw.slice(0, MAX_SCAN_CHARS) : raw;
     const norm = normalizeText(text);
     const input = buildInput(text, norm, role, 0, systemPrompt);
@@ -117,7 +129,8 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
       if (!d.roles.includes(role)) continue;
       for (const f of runOne(d, input)) {
         raws.push({ ...f, detector: d.name });
-        if (d.attack && f.confidence >= 0.6 && f.severity !== 'low' && f.severity !== 'info') attackFound = true;
+        if (d.attack && f.confidence >= 0.6 && f.severity !== 'low' && f.severity !== 'info')
+          attackFound = true;
       }
     }
     // The smuggling itself is a finding; it is serious when it hides an attack.
@@ -211,13 +224,25 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
         messages.forEach((m, i) => {
           // System text is trusted context: scanned only for secrets/PII, not for attacks.
           const role = toRole(m.role);
-          out.push(...scanText(String(m.content ?? ''), role, 'request', i, role === 'assistant' ? systemPrompt || undefined : undefined));
+          out.push(
+            ...scanText(
+              String(m.content ?? ''),
+              role,
+              'request',
+              i,
+              role === 'assistant' ? systemPrompt || undefined : undefined,
+            ),
+          );
         });
         return out;
       });
     },
     scanResponse(text: string, context: { systemPrompt?: string } = {}): ScanResult {
-      return safe(() => credentialLeak(scanText(String(text ?? ''), 'assistant', 'response', undefined, context.systemPrompt)));
+      return safe(() =>
+        credentialLeak(
+          scanText(String(text ?? ''), 'assistant', 'response', undefined, context.systemPrompt),
+        ),
+      );
     },
     stats(): ScannerStats {
       return { ...stats, errorsByDetector: { ...stats.errorsByDetector } };

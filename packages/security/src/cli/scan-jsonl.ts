@@ -45,7 +45,9 @@ async function* linesOf(input: AsyncIterable<string> | Readable): AsyncGenerator
   }
 }
 
-type Parsed = { ok: true; id: unknown; text: string; role: ScanRole; systemPrompt?: string } | { ok: false; id: unknown; error: string };
+type Parsed =
+  | { ok: true; id: unknown; text: string; role: ScanRole; systemPrompt?: string }
+  | { ok: false; id: unknown; error: string };
 
 function parseLine(line: string): Parsed {
   let row: unknown;
@@ -54,7 +56,8 @@ function parseLine(line: string): Parsed {
   } catch {
     return { ok: false, id: null, error: 'invalid JSON' };
   }
-  if (typeof row !== 'object' || row === null || Array.isArray(row)) return { ok: false, id: null, error: 'line is not a JSON object' };
+  if (typeof row !== 'object' || row === null || Array.isArray(row))
+    return { ok: false, id: null, error: 'line is not a JSON object' };
   const r = row as Record<string, unknown>;
   const id = r.id ?? null;
   if (typeof r.text !== 'string') return { ok: false, id, error: '"text" must be a string' };
@@ -65,7 +68,8 @@ function parseLine(line: string): Parsed {
   if (r.context !== undefined) {
     const c = r.context as Record<string, unknown> | null;
     if (typeof c !== 'object' || c === null) return { ok: false, id, error: '"context" must be an object' };
-    if (c.system_prompt !== undefined && typeof c.system_prompt !== 'string') return { ok: false, id, error: '"context.system_prompt" must be a string' };
+    if (c.system_prompt !== undefined && typeof c.system_prompt !== 'string')
+      return { ok: false, id, error: '"context.system_prompt" must be a string' };
     systemPrompt = c.system_prompt as string | undefined;
   }
   return { ok: true, id, text: r.text, role: (r.role as ScanRole | undefined) ?? 'user', systemPrompt };
@@ -92,9 +96,18 @@ function bar(done: number, bytes: number, total: number | undefined): string {
  *
  * @example await scanJsonl(process.stdin, process.stdout, { summary: true, summaryStream: process.stderr })
  */
-export async function scanJsonl(input: AsyncIterable<string> | Readable, output: Writable, options: ScanJsonlOptions = {}): Promise<ScanJsonlSummary> {
+export async function scanJsonl(
+  input: AsyncIterable<string> | Readable,
+  output: Writable,
+  options: ScanJsonlOptions = {},
+): Promise<ScanJsonlSummary> {
   const scanner = options.scanner ?? createScanner(options.scannerOptions);
-  const summary: ScanJsonlSummary = { lines: 0, errors: 0, verdicts: { allow: 0, flag: 0, block: 0 }, byType: {} };
+  const summary: ScanJsonlSummary = {
+    lines: 0,
+    errors: 0,
+    verdicts: { allow: 0, flag: 0, block: 0 },
+    byType: {},
+  };
   const progress = options.progress && options.summaryStream ? options.summaryStream : undefined;
   let lineNo = 0;
   let bytes = 0;
@@ -110,11 +123,23 @@ export async function scanJsonl(input: AsyncIterable<string> | Readable, output:
       await write(output, `${JSON.stringify({ id: parsed.id, line: lineNo, error: parsed.error })}\n`);
       continue;
     }
-    const res = parsed.role === 'assistant' ? scanner.scanResponse(parsed.text, { systemPrompt: parsed.systemPrompt }) : scanner.scan(parsed.text, { role: parsed.role, systemPrompt: parsed.systemPrompt });
+    const res =
+      parsed.role === 'assistant'
+        ? scanner.scanResponse(parsed.text, { systemPrompt: parsed.systemPrompt })
+        : scanner.scan(parsed.text, { role: parsed.role, systemPrompt: parsed.systemPrompt });
     summary.verdicts[res.verdict]++;
     for (const f of res.findings) summary.byType[f.type] = (summary.byType[f.type] ?? 0) + 1;
-    const findings = res.findings.map((f) => ({ type: f.type, severity: f.severity, confidence: f.confidence, start: f.location?.start ?? 0, end: f.location?.end ?? 0 }));
-    await write(output, `${JSON.stringify({ id: parsed.id, verdict: res.verdict, score: res.score, findings })}\n`);
+    const findings = res.findings.map((f) => ({
+      type: f.type,
+      severity: f.severity,
+      confidence: f.confidence,
+      start: f.location?.start ?? 0,
+      end: f.location?.end ?? 0,
+    }));
+    await write(
+      output,
+      `${JSON.stringify({ id: parsed.id, verdict: res.verdict, score: res.score, findings })}\n`,
+    );
     if (progress && Date.now() - lastDraw > 100) {
       lastDraw = Date.now();
       progress.write(bar(summary.lines, bytes, options.totalBytes));

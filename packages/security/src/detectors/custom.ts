@@ -58,7 +58,14 @@ export function createCustomDetector(rules: readonly CustomRule[]): Detector {
             rule.pattern.lastIndex++;
             continue;
           }
-          out.push({ type: rule.type, severity: rule.severity, confidence: 0.9, start: m.index, end: m.index + m[0].length, message: `Custom rule ${rule.type}` });
+          out.push({
+            type: rule.type,
+            severity: rule.severity,
+            confidence: 0.9,
+            start: m.index,
+            end: m.index + m[0].length,
+            message: `Custom rule ${rule.type}`,
+          });
           if (++count >= 100) break;
         }
       }

@@ -8,7 +8,7 @@ const MAX_ROTATE_CHARS = 256 * 1024;
 
 const BASE64 = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
 const HEX = /(?:\\x[0-9a-fA-F]{2}){6,}|\b(?:[0-9a-fA-F]{2}[ :]?){12,}\b/g;
-const URLENC = /(?:%[0-9a-fA-F]{2}[^%\s]{0,3}){5,}/g;
+const URLENC = /[^\s%]*(?:%[0-9a-fA-F]{2}[^\s%]*){3,}/g;
 const SPACED = /(?:^|[^\p{L}])((?:\p{L}[ ]){7,}\p{L})(?![\p{L}])/gu;
 
 function readable(s: string): boolean {
@@ -24,24 +24,28 @@ function readable(s: string): boolean {
   return good / s.length > 0.95 && letters / s.length > 0.55 && /[a-z]{2,}\s+[a-z]{2,}/i.test(s);
 }
 
+// Another layer of encoding (base64 or hex text) is kept so the next depth can decode it.
+const ENCODED_LAYER = /^(?:[A-Za-z0-9+/_-]{20,}={0,2}|(?:[0-9a-fA-F]{2}){12,})$/;
+
+function acceptable(out: string): string | null {
+  return readable(out) || ENCODED_LAYER.test(out.trim()) ? out : null;
+}
+
 function decodeBase64(s: string): string | null {
   const t = s.replace(/-/g, '+').replace(/_/g, '/');
   if (t.length % 4 === 1) return null;
-  const out = Buffer.from(t, 'base64').toString('utf8');
-  return readable(out) ? out : null;
+  return acceptable(Buffer.from(t, 'base64').toString('utf8'));
 }
 
 function decodeHex(s: string): string | null {
   const hex = s.replace(/\\x|[ :]/g, '');
   if (hex.length % 2 !== 0) return null;
-  const out = Buffer.from(hex, 'hex').toString('utf8');
-  return readable(out) ? out : null;
+  return acceptable(Buffer.from(hex, 'hex').toString('utf8'));
 }
 
 function decodeUrl(s: string): string | null {
   try {
-    const out = decodeURIComponent(s);
-    return readable(out) ? out : null;
+    return acceptable(decodeURIComponent(s));
   } catch {
     return null;
   }
@@ -86,7 +90,14 @@ function detect(input: DetectorInput): RawFinding[] {
       });
       out.push({ ...hit, start, end, message: `${hit.message} (inside ${kind})` });
     } else {
-      out.push({ type: 'encoding_attack', severity: 'low', confidence: 0.5, start, end, message: `${kind}-encoded readable text` });
+      out.push({
+        type: 'encoding_attack',
+        severity: 'low',
+        confidence: 0.5,
+        start,
+        end,
+        message: `${kind}-encoded readable text`,
+      });
     }
   };
 
@@ -108,7 +119,14 @@ function detect(input: DetectorInput): RawFinding[] {
       // and only keep confident attack hits that the plain text does not already explain.
       const rotHit = strongest(input.rescan(rot13(text)), 0.75);
       if (rotHit) {
-        out.push({ type: 'encoding_attack', severity: 'high', confidence: 0.85, start: rotHit.start, end: rotHit.end, message: `ROT13-encoded payload hides: ${rotHit.message}` });
+        out.push({
+          type: 'encoding_attack',
+          severity: 'high',
+          confidence: 0.85,
+          start: rotHit.start,
+          end: rotHit.end,
+          message: `ROT13-encoded payload hides: ${rotHit.message}`,
+        });
       }
       const reversed = Array.from(text).reverse().join('');
       const revHit = strongest(input.rescan(reversed), 0.75);
@@ -130,7 +148,14 @@ function detect(input: DetectorInput): RawFinding[] {
     candidates++;
     const run = m[1]!;
     const start = m.index + m[0].length - run.length;
-    out.push({ type: 'encoding_attack', severity: 'high', confidence: 0.7, start, end: start + run.length, message: 'Letters spaced out to evade keyword filters' });
+    out.push({
+      type: 'encoding_attack',
+      severity: 'high',
+      confidence: 0.7,
+      start,
+      end: start + run.length,
+      message: 'Letters spaced out to evade keyword filters',
+    });
   }
 
   if (input.depth === 0 && input.norm.hidden.length > 0 && nested) {
@@ -143,7 +168,9 @@ function detect(input: DetectorInput): RawFinding[] {
         confidence: 0.95,
         start: ev.start,
         end: ev.end,
-        message: inner ? `Invisible Unicode tag characters hide: ${inner.message}` : 'Invisible Unicode tag characters carry hidden text',
+        message: inner
+          ? `Invisible Unicode tag characters hide: ${inner.message}`
+          : 'Invisible Unicode tag characters carry hidden text',
         original: true,
       });
     }

@@ -7,8 +7,9 @@ const gap = (n: number): string => `(?:\\s+[\\p{L}\\p{N}'’-]+){0,${n}}?\\s+`;
 const re = (src: string, flags = 'giu'): RegExp => new RegExp(src, flags);
 
 const OVERRIDE_VERB =
-  '(?:ignore|ignoring|disregard|disregarding|forget|forgetting|skip|bypass|override|overlook|neglect|abandon|discard|drop|erase|delete|clear|set aside|put aside|throw out|pay no attention to|do not follow|don\'t follow|stop following)';
-const PRIOR = '(?:previous|prior|preceding|above|earlier|initial|original|foregoing|former|old|existing|all|any|every|your|system|developer|given|provided|these|those|the)';
+  "(?:ignore|ignoring|disregard|disregarding|forget|forgetting|skip|bypass|override|overlook|neglect|abandon|discard|drop|erase|delete|clear|set aside|put aside|throw out|pay no attention to|do not follow|don't follow|stop following)";
+const PRIOR =
+  '(?:previous|prior|preceding|above|earlier|initial|original|foregoing|former|old|existing|all|any|every|your|system|developer|given|provided|these|those|the)';
 const OBJECT =
   '(?:instructions?|prompts?|rules|directions?|guidelines|guidance|commands?|context|constraints|programming|directives?|orders|restrictions|guardrails|messages|conversation|tasks?|assignments?|information|documents|text|input|training|policies|settings|limitations)';
 
@@ -19,8 +20,29 @@ export const INJECTION_RULES: readonly PatternRule[] = [
     type: 'system_prompt_override',
     severity: 'high',
     confidence: 0.9,
-    keywords: ['ignor', 'disregard', 'forget', 'skip', 'bypass', 'override', 'overlook', 'neglect', 'abandon', 'discard', 'drop', 'erase', 'delete', 'clear', 'aside', 'throw out', 'no attention', 'follow'],
-    pattern: re(`\\b${OVERRIDE_VERB}(?:\\s+(?:about|of|all|any|every|each|of the))*\\s+${PRIOR}${gap(3)}?${OBJECT}\\b`),
+    keywords: [
+      'ignor',
+      'disregard',
+      'forget',
+      'skip',
+      'bypass',
+      'override',
+      'overlook',
+      'neglect',
+      'abandon',
+      'discard',
+      'drop',
+      'erase',
+      'delete',
+      'clear',
+      'aside',
+      'throw out',
+      'no attention',
+      'follow',
+    ],
+    pattern: re(
+      `\\b${OVERRIDE_VERB}(?:\\s+(?:about|of|all|any|every|each|of the))*\\s+${PRIOR}${gap(3)}?${OBJECT}\\b`,
+    ),
     message: 'Instruction to ignore or replace previous instructions',
   },
   {
@@ -29,7 +51,9 @@ export const INJECTION_RULES: readonly PatternRule[] = [
     severity: 'high',
     confidence: 0.85,
     keywords: ['ignor', 'disregard', 'forget'],
-    pattern: re(`\\b(?:ignore|disregard|forget)\\s+(?:everything|all(?:\\s+(?:that|of\\s+(?:the\\s+)?above|before|else))?|what\\s+(?:i|you)\\s+(?:said|told|were\\s+told|have\\s+been\\s+told)|the\\s+above|above|that)\\b(?:\\s+(?:before|above|prior|previously|earlier|you\\s+know|said|provided|that))?`),
+    pattern: re(
+      `\\b(?:ignore|disregard|forget)\\s+(?:everything|all(?:\\s+(?:that|of\\s+(?:the\\s+)?above|before|else))?|what\\s+(?:i|you)\\s+(?:said|told|were\\s+told|have\\s+been\\s+told)|the\\s+above|above|that)\\b(?:\\s+(?:before|above|prior|previously|earlier|you\\s+know|said|provided|that))?`,
+    ),
     message: 'Instruction to forget or ignore prior context',
   },
   {
@@ -37,7 +61,14 @@ export const INJECTION_RULES: readonly PatternRule[] = [
     type: 'prompt_injection',
     severity: 'high',
     confidence: 0.8,
-    keywords: ['new', 'from now on', 'instead', 'change your', 'additional instruction', 'updated instruction'],
+    keywords: [
+      'new',
+      'from now on',
+      'instead',
+      'change your',
+      'additional instruction',
+      'updated instruction',
+    ],
     pattern: re(
       `\\b(?:(?:here\\s+are\\s+|these\\s+are\\s+|follow\\s+)?(?:your|the|my)?\\s*(?:new|updated|real|actual|true|additional)\\s+(?:instructions?|tasks?|rules|directives?|orders|system\\s+prompt|prompt|role|objective|goal|assignments?)\\s*(?::|are\\b|is\\b|follow\\b|now\\b)|now\\s+(?:new|further|more)\\s+(?:instructions|tasks|assignments)\\s+follow|from\\s+now\\s+on,?\\s+(?:you|your|act|respond|answer|only|always|never|ignore)|change\\s+your\\s+(?:instructions|rules|behaviou?r|programming)|(?:your|the)\\s+instructions\\s+are\\s+now)`,
     ),
@@ -116,7 +147,17 @@ export const INJECTION_RULES: readonly PatternRule[] = [
     type: 'prompt_extraction',
     severity: 'high',
     confidence: 0.85,
-    keywords: ['prompt', 'instruction', 'above', 'system message', 'initial', 'beginning', 'verbatim', 'guidelines', 'rules'],
+    keywords: [
+      'prompt',
+      'instruction',
+      'above',
+      'system message',
+      'initial',
+      'beginning',
+      'verbatim',
+      'guidelines',
+      'rules',
+    ],
     pattern: re(
       `\\b(?:repeat|reprint|reproduce|recite|echo|print|output|show|display|reveal|leak|dump|list|tell\\s+me|give\\s+me|share|spell\\s+check\\s+and\\s+display|translate|summari[sz]e)\\b${gap(3)}?(?:your|the|all|my|this)?\\s*(?:(?:system|initial|original|hidden|secret|full|entire|complete|previous|internal|developer|first|above|preceding|exact)\\s+){0,3}(?:prompt(?:\\s+text)?|instructions|rules|configuration|system\\s+message|guidelines|text\\s+above|words\\s+above|messages?\\s+above)\\b(?:\\s+(?:above|verbatim|word\\s+for\\s+word|exactly|so\\s+far|you\\s+(?:were|have\\s+been)\\s+given))?|\\bwhat\\s+(?:is|are|was|were)\\s+(?:your|the)\\s+(?:(?:system|initial|original|hidden|secret|first)\\s+)+(?:prompts?|instructions|rules|message)\\b|\\bwhat\\s+(?:is|was)\\s+written\\s+(?:at\\s+the\\s+beginning|above|before)\\b|\\b(?:the\\s+)?(?:\\d+|two|three|first|last)\\s+(?:sentences?|lines?|words?)\\s+(?:before|above)\\s+(?:the\\s+text|this)\\b|\\beverything\\s+(?:above|before\\s+this)\\s+(?:verbatim|word\\s+for\\s+word)\\b`,
     ),
@@ -127,7 +168,16 @@ export const INJECTION_RULES: readonly PatternRule[] = [
     type: 'prompt_injection',
     severity: 'high',
     confidence: 0.75,
-    keywords: ['your answer', 'your response', 'your reply', 'your output', 'your message', 'your summary', "your answer's", "your response's"],
+    keywords: [
+      'your answer',
+      'your response',
+      'your reply',
+      'your output',
+      'your message',
+      'your summary',
+      "your answer's",
+      "your response's",
+    ],
     pattern: re(
       `\\b(?:add|include|insert|append|integrate|incorporate|use|provide|modify|replace|render|enhance|augment|combine|convert|substitute|scramble|jumble|misspell|introduce|rearrange|suggest|tease|embed|mention|end|begin|start|format|write|put|encode|translate|spell|state|say|recommend|promote|advertise|link|direct|tell|make|ensure|change|swap|reverse|hide|conclude|finish|close|prepend|sign|emphasi[sz]e|stress|hint|urge|invite|encourage|remind)\\b[^\\n]{0,120}?\\b(?:in|to|into|within|throughout|from|on|for|of)\\s+(?:all\\s+of\\s+|each\\s+of\\s+|every\\s+word\\s+(?:in|of)\\s+)?your\\s+(?:answer|response|reply|output|message|summary|next\\s+(?:answer|response|reply))(?:'s)?\\b|\\b(?:in|within|throughout|for)\\s+your\\s+(?:answer|response|reply|output|summary),?\\s+(?:add|include|insert|suggest|tease|mention|recommend|promote|say|state|tell|write|use|replace|direct|urge|ask|encourage|hint|make)\\b|\\byour\\s+(?:answer|response|reply|message|output)(?:'s)?\\s+words\\b|\\b(?:answer|respond|reply|write)\\s+(?:only\\s+)?(?:in|using|with)\\s+(?:anagrams?|homophon\\w*|alphanumeric|leetspeak|emojis?|pig\\s+latin|reverse\\w*|numbers\\s+for)\\b|\\bprovide\\s+your\\s+(?:answer|response|reply)\\s+(?:in|using)\\b`,
     ),
@@ -219,7 +269,11 @@ function embeddedTask(input: DetectorInput): RawFinding[] {
   const text = input.norm.text;
   if (text.length < 200 || text.length > 200_000) return [];
   const out: RawFinding[] = [];
-  const docLike = input.role === 'tool' || /^(?:subject|from|to|date|received date|email_from)\s*:|\|email_from:|\bdear\b|\bhi\b|\bhello\b|\bregards\b|\bthanks\b/im.test(text);
+  const docLike =
+    input.role === 'tool' ||
+    /^(?:subject|from|to|date|received date|email_from)\s*:|\|email_from:|\bdear\b|\bhi\b|\bhello\b|\bregards\b|\bthanks\b/im.test(
+      text,
+    );
   if (!docLike) return [];
   const lineRe = /[^\n]+/g;
   let first = true;
@@ -230,8 +284,12 @@ function embeddedTask(input: DetectorInput): RawFinding[] {
     if (line.length < 12 || line.length > 160) continue;
     if (line.length * 3 > text.length) continue;
     const task =
-      /^(?:please\s+)?(?:explain|describe|write|compose|draft|develop|translate|list|summari[sz]e|generate|create|give|tell me|show me|provide|break down|outline|compare|calculate|solve|recommend|suggest|name)\b[^.?!]{3,}[.?!]?$/i.test(line) ||
-      /^(?:how|what|who|why|which|when|where)\s+(?:do|does|did|is|are|was|were|can|could|should|would)\b[^?]{3,}\?$/i.test(line) ||
+      /^(?:please\s+)?(?:explain|describe|write|compose|draft|develop|translate|list|summari[sz]e|generate|create|give|tell me|show me|provide|break down|outline|compare|calculate|solve|recommend|suggest|name)\b[^.?!]{3,}[.?!]?$/i.test(
+        line,
+      ) ||
+      /^(?:how|what|who|why|which|when|where)\s+(?:do|does|did|is|are|was|were|can|could|should|would)\b[^?]{3,}\?$/i.test(
+        line,
+      ) ||
       /^(?:what's|how's|who's|can you|could you)\b[^?]{3,}\?$/i.test(line);
     if (!task) continue;
     // A request line that opens the text is usually the user's own instruction; inside or at the

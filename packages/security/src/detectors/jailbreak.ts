@@ -10,7 +10,19 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
     type: 'jailbreak',
     severity: 'high',
     confidence: 0.9,
-    keywords: ['dan', 'do anything now', 'stan', 'dude', 'mongo tom', 'antigpt', 'betterdan', 'ucar', 'apophis', 'basedgpt', 'aim'],
+    keywords: [
+      'dan',
+      'do anything now',
+      'stan',
+      'dude',
+      'mongo tom',
+      'antigpt',
+      'betterdan',
+      'ucar',
+      'apophis',
+      'basedgpt',
+      'aim',
+    ],
     // Upper-case persona names are matched case-sensitively (see next rule) to spare people named Dan.
     pattern: re(
       `\\bdo\\s+anything\\s+now\\b|\\b(?:strive\\s+to\\s+avoid\\s+norms|always\\s+intelligent\\s+and\\s+machiavellian|mongo\\s+tom|anti-?gpt|better-?dan|basedgpt|evil\\s*confidant)\\b`,
@@ -45,7 +57,19 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
     type: 'jailbreak',
     severity: 'high',
     confidence: 0.75,
-    keywords: ['restrict', 'limit', 'filter', 'guideline', 'censor', 'polic', 'ethic', 'moral', 'rules', 'boundar', 'constraint'],
+    keywords: [
+      'restrict',
+      'limit',
+      'filter',
+      'guideline',
+      'censor',
+      'polic',
+      'ethic',
+      'moral',
+      'rules',
+      'boundar',
+      'constraint',
+    ],
     pattern: re(
       `\\b(?:no|without|free\\s+(?:of|from)|not\\s+bound\\s+by|broken?\\s+free\\s+(?:of|from)|released\\s+from|don't\\s+have|do\\s+not\\s+have|doesn't\\s+have|does\\s+not\\s+have|never\\s+(?:follows?|abides?\\s+by)|not\\s+(?:restricted|limited|constrained)\\s+by|ignores?\\s+(?:all\\s+)?)\\s+(?:any\\s+)?(?:(?:ethical|moral|content|safety|openai(?:'s)?|typical|usual|artificial|the)\\s+){0,2}(?:restrictions|limitations|filters?|filtering|guidelines|censorship|policies|morals|ethics|boundaries|constraints|rules\\s+(?:at\\s+all|or\\s+(?:restrictions|limits|guidelines)))\\b`,
     ),
@@ -111,7 +135,19 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
     type: 'jailbreak',
     severity: 'medium',
     confidence: 0.7,
-    keywords: ['pretend', 'act as', 'roleplay', 'role-play', 'role play', 'imagine', 'you are', 'simulate', 'hypothetical', 'fictional', 'from now on'],
+    keywords: [
+      'pretend',
+      'act as',
+      'roleplay',
+      'role-play',
+      'role play',
+      'imagine',
+      'you are',
+      'simulate',
+      'hypothetical',
+      'fictional',
+      'from now on',
+    ],
     pattern: re(
       `\\b(?:pretend|act|behave|roleplay|role-play|role\\s+play|simulate|imagine|you\\s+are(?:\\s+now)?|you\\s+will\\s+be|you're|become)\\b[^\\n.]{0,60}?\\b(?:evil|malicious|unethical|amoral|rogue|unfiltered|uncensored|without\\s+(?:any\\s+)?(?:morals|ethics|limits|restrictions|filters)|no\\s+(?:morals|ethics|limits|restrictions|filters|rules)|criminal|villain(?:ous)?|hacker|jailbroken|rebellious|unchained|anarch\\w*|devil|demon)\\b`,
     ),
@@ -134,7 +170,9 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
     severity: 'medium',
     confidence: 0.65,
     keywords: ['jailbr', 'prompt injection'],
-    pattern: re(`\\b(?:you\\s+(?:are|have\\s+been)\\s+(?:now\\s+)?jailbroken|jailbroken\\s+(?:ai|version|mode|model|chatgpt|gpt)|jailbreak(?:ed)?\\s+(?:prompt|mode|version|yourself))\\b`),
+    pattern: re(
+      `\\b(?:you\\s+(?:are|have\\s+been)\\s+(?:now\\s+)?jailbroken|jailbroken\\s+(?:ai|version|mode|model|chatgpt|gpt)|jailbreak(?:ed)?\\s+(?:prompt|mode|version|yourself))\\b`,
+    ),
     message: 'Explicit jailbreak',
   },
   {
@@ -143,12 +181,15 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
     severity: 'high',
     confidence: 0.8,
     keywords: ['token'],
-    pattern: re(`\\b(?:you\\s+(?:have|start\\s+with)\\s+\\d+\\s+tokens|\\d+\\s+tokens\\s+(?:will\\s+be\\s+)?deducted|lose\\s+\\d+\\s+tokens|token\\s+system)\\b`),
+    pattern: re(
+      `\\b(?:you\\s+(?:have|start\\s+with)\\s+\\d+\\s+tokens|\\d+\\s+tokens\\s+(?:will\\s+be\\s+)?deducted|lose\\s+\\d+\\s+tokens|token\\s+system)\\b`,
+    ),
     message: 'Token-penalty coercion used by persona jailbreaks',
   },
 ];
 
-const TURN = /(?:^|\n)[ \t]*(?:user|human|q|question|assistant|ai|a|answer|bot|input|output|eingabe|ausgabe)[ \t]*:/gi;
+const TURN =
+  /(?:^|\n)[ \t]*(?:user|human|q|question|assistant|ai|a|answer|bot|input|output|eingabe|ausgabe)[ \t]*:/gi;
 
 function manyShot(text: string, lower: string): RawFinding[] {
   if (!lower.includes(':')) return [];
@@ -185,12 +226,13 @@ function adversarialSuffix(text: string): RawFinding[] {
   if (tokens.length < 10) return [];
   let weird = 0;
   for (const t of tokens) {
-    const punct = t.replace(/[\p{L}\p{N}]/gu, '').length;
-    const inner = t.slice(1, -1);
+    const letters = /\p{L}{2}/u.test(t);
+    const odd = /[\][(){}*\\^~|<>]|\\!/.test(t);
     const camel = /[a-z]{3,}[A-Z][a-z]/.test(t);
-    if ((punct >= 2 && /[\p{L}]{2}/u.test(t) && /[^\p{L}\p{N}\s.,!?'"]/u.test(inner)) || camel) weird++;
+    if ((letters && (odd || camel)) || (!letters && t.length >= 2 && /^[^\p{L}\p{N}]+$/u.test(t) && odd))
+      weird++;
   }
-  if (weird < 5 || weird / tokens.length < 0.3) return [];
+  if (weird < 5 || weird / tokens.length < 0.25) return [];
   return [
     {
       type: 'jailbreak',

@@ -19,7 +19,7 @@ export function createLearnedDetector(getModel: () => LearnedModel): Detector {
       return [
         {
           type: 'prompt_injection',
-          severity: p >= 0.9 ? 'high' : 'medium',
+          severity: p >= 0.7 ? 'high' : 'medium',
           confidence: Math.round(p * 1000) / 1000,
           start: 0,
           end: text.length,

@@ -1,5 +1,5 @@
-import type { Detector, DetectorInput, RawFinding } from './types.js';
 import { ibanValid, ipv4Valid, luhnValid, ssnValid, trivialDigits } from './pii-validators.js';
+import type { Detector, DetectorInput, RawFinding } from './types.js';
 
 const EMAIL = /[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b/g;
 const SSN = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])/g;
@@ -7,25 +7,38 @@ const SSN_BARE = /(?<![\d-])(\d{3})(\d{2})(\d{4})(?![\d-])/g;
 const CARD = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d])/g;
 const IBAN = /\b[A-Za-z]{2}\d{2}(?:[ ]?[A-Za-z0-9]{4}){2,7}(?:[ ]?[A-Za-z0-9]{1,3})?\b/g;
 const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)/g;
-const IPV6 = /(?<![\w:])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![\w:])|(?<![\w:])(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}:){0,5}[0-9a-fA-F]{1,4}(?![\w:])/g;
+const IPV6 =
+  /(?<![\w:])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![\w:])|(?<![\w:])(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}:){0,5}[0-9a-fA-F]{1,4}(?![\w:])/g;
 const PHONE =
-  /(?<![\w+/.-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,5}(?:[ .-]\d{1,6}){0,5}(?:\s?(?:x|ext\.?|#)\s?\d{1,5})?(?![\w/]|[.-]\d)/g;
-const PHONE_CONTEXT = /\b(?:phone|tel|telephone|mobile|cell|fax|call|calling|reach|contact|number|whatsapp|sms|text\s+me|dial|landline|hotline|ph|mob)\b|☎|📞/i;
+  /(?<![\w+/.-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,14}(?:[ .-]\d{1,6}){0,5}(?:\s?(?:x|ext\.?|#)\s?\d{1,5})?(?![\w/]|[.-]\d)/g;
+const PHONE_CONTEXT =
+  /\b(?:phone|tel|telephone|mobile|cell|fax|call|calling|reach|contact|number|whatsapp|sms|text\s+me|dial|landline|hotline|ph|mob)\b|☎|📞/i;
 const URL = /\bhttps?:\/\/[^\s<>"'()]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>"'()]*/gi;
-const MONTHS = 'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
+const MONTHS =
+  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 const DATE = new RegExp(
   `\\b(?:\\d{4}-\\d{2}-\\d{2}(?:[ T]\\d{2}:\\d{2}(?::\\d{2})?)?|\\d{1,2}[/.]\\d{1,2}[/.](?:\\d{4}|\\d{2})|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${MONTHS})\\.?,?\\s+\\d{4}|(?:${MONTHS})\\.?\\s+\\d{4})\\b|(?<=\\b(?:in|since|born|until|from|year|of|by|before|after|circa)\\s+)(?:19|20)\\d{2}\\b`,
   'gi',
 );
-const AGE = /\b(?:aged?|age\s*(?:of|is|:)?)\s+(\d{1,3})\b|\b(\d{1,3})(?:\s+|-)years?(?:\s+|-)old\b|\b(?:i\s+am|i'm)\s+(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|am|pm|minutes|hours|\w*\d))/gi;
+const AGE =
+  /\b(?:aged?|age\s*(?:of|is|:)?)\s+(\d{1,3})\b|\b(\d{1,3})(?:\s+|-)years?(?:\s+|-)old\b|\b(?:i\s+am|i'm)\s+(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|am|pm|minutes|hours|\w*\d))/gi;
 const TITLE = /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Rev|Hon)\.?(?=\s+\p{Lu})/gu;
-const NAME_AFTER = /\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?|[Mm]y\s+name\s+is|[Nn]ame\s*:|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Hh]i|[Hh]ello|[Cc]ontact\s+person\s*:?)\s+(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}\.?)?(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})/gu;
+const NAME_AFTER =
+  /\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?|[Mm]y\s+name\s+is|[Nn]ame\s*:|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Hh]i|[Hh]ello|[Cc]ontact\s+person\s*:?)\s+(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}\.?)?(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})/gu;
 const STREET =
   /\b\d{1,6}[A-Za-z]?\s+(?:[\p{Lu}\d][\p{L}'’.-]*\s+){1,4}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Court|Ct\.?|Way|Place|Pl\.?|Square|Sq\.?|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir\.?|Trail|Row|Crescent|Close|Alley|Plaza)(?:,?\s+(?:Apt\.?|Suite|Unit|#)\s*[\w-]+)?\b/gu;
 
 const PUSH_LIMIT = 500;
 
-function add(out: RawFinding[], type: string, severity: RawFinding['severity'], confidence: number, start: number, end: number, message: string): void {
+function add(
+  out: RawFinding[],
+  type: string,
+  severity: RawFinding['severity'],
+  confidence: number,
+  start: number,
+  end: number,
+  message: string,
+): void {
   if (out.length < PUSH_LIMIT) out.push({ type, severity, confidence, start, end, message });
 }
 
@@ -88,7 +101,15 @@ function detect(input: DetectorInput): RawFinding[] {
     if (digits.length < 12 || digits.length > 19 || trivialDigits(digits)) continue;
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
     if (!luhnValid(digits)) continue;
-    add(out, 'pii.credit_card', 'high', 0.9, m.index, m.index + m[0].length, 'Payment card number (Luhn valid)');
+    add(
+      out,
+      'pii.credit_card',
+      'high',
+      0.9,
+      m.index,
+      m.index + m[0].length,
+      'Payment card number (Luhn valid)',
+    );
     taken.push([m.index, m.index + m[0].length]);
   }
   if (text.includes('.')) {
@@ -129,7 +150,8 @@ function detect(input: DetectorInput): RawFinding[] {
     const groups = main.split(/[ .-]+/).filter((g) => g.length > 0).length;
     const context = PHONE_CONTEXT.test(text.slice(Math.max(0, s - 40), s));
     // A bare run of digits is an id as often as a phone number: require a phone-like shape or a cue.
-    const shaped = plus || paren || (groups >= 2 && groups <= 6 && !/^\d{4}$/.test(main.split(/[ .-]/)[0] ?? ''));
+    const shaped =
+      plus || paren || (groups >= 2 && groups <= 6 && !/^\d{4}$/.test(main.split(/[ .-]/)[0] ?? ''));
     if (!shaped && !context) continue;
     if (!plus && !paren && !context && /^\d{1,4}[.]\d{1,4}$/.test(main)) continue;
     add(out, 'pii.phone', 'low', context || plus ? 0.85 : 0.65, s, e, 'Phone number');

@@ -1,3 +1,4 @@
+import { Buffer } from 'node:buffer';
 import type { Severity } from '@llmtrace/core';
 import type { Detector, DetectorInput, RawFinding } from './types.js';
 
@@ -15,7 +16,8 @@ interface SecretRule {
 }
 
 // Placeholders and documentation values that look like credentials but are not.
-const PLACEHOLDER = /example|sample|dummy|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret)|x{6,}|\*{4,}|<[^>]*>|\$\{|\{\{|redacted|changeme|insert|replace[_-]?me|test[_-]?key|fake/i;
+const PLACEHOLDER =
+  /example|sample|dummy|placeholder|your[_-]?(?:api[_-]?)?(?:key|token|secret)|x{6,}|\*{4,}|<[^>]*>|\$\{|\{\{|redacted|changeme|insert|replace[_-]?me|test[_-]?key|fake/i;
 
 function entropy(s: string): number {
   const counts = new Map<string, number>();
@@ -35,9 +37,27 @@ function notPlaceholder(secret: string): boolean {
   return true;
 }
 
-const highEntropy = (min: number) => (s: string): boolean => notPlaceholder(s) && entropy(s) >= min;
+// The sample token printed by jwt.io and countless tutorials (sub 1234567890, name John Doe).
+function documentedJwt(token: string): boolean {
+  const payload = token.split('.')[1] ?? '';
+  let json: string;
+  try {
+    json = Buffer.from(payload.replace(/-/g, '+').replace(/_/g, '/'), 'base64').toString('utf8');
+  } catch {
+    return false;
+  }
+  return /"sub"\s*:\s*"1234567890"|"name"\s*:\s*"John Doe"/.test(json);
+}
 
-const DB_PASSWORD_PLACEHOLDER = /^(?:password|passwd|pass|pwd|secret|user|username|changeme|\*+|x+|\.\.\.|<.*>|\$\{.*\}|\{\{.*\}\}|%[A-Z_]+%|\$[A-Z_]+|:?[A-Z_]+)$/i;
+const highEntropy =
+  (min: number) =>
+  (s: string): boolean =>
+    notPlaceholder(s) && entropy(s) >= min;
+
+const DB_PASSWORD_PLACEHOLDER =
+  /^(?:password|passwd|pass|pwd|secret|user|username|changeme|\*+|x+|\.\.\.|<.*>|\$\{.*\}|\{\{.*\}\})$/i;
+// Upper-case words stand for template variables (`USER:PASSWORD@HOST`).
+const DB_PASSWORD_VARIABLE = /^(?:%[A-Z_]+%|\$[A-Z_]+|[A-Z_]+)$/;
 
 /** Secret rules modelled on the credential formats covered by common secret scanners. */
 export const SECRET_RULES: readonly SecretRule[] = [
@@ -53,7 +73,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     type: 'secret.aws_secret_key',
     severity: 'critical',
     prefilter: /secret|aws/i,
-    pattern: /\b(?:aws_?secret_?(?:access_?)?key(?:_?id)?|secret_?access_?key|aws.{0,20}secret)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
+    pattern:
+      /\b(?:aws_?secret_?(?:access_?)?key(?:_?id)?|secret_?access_?key|aws.{0,20}secret)["']?\s*[:=]\s*["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/gi,
     group: 1,
     validate: (s) => highEntropy(4)(s) && !/EXAMPLEKEY/.test(s),
     message: 'AWS secret access key',
@@ -70,7 +91,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     type: 'secret.gitlab_token',
     severity: 'critical',
     prefilter: /gl(?:pat|ptt|dt|rt|cbt|oas|ft|imt|agent|soat)-/,
-    pattern: /\bgl(?:pat|ptt|dt|rt|cbt|oas|ft|imt|soat)-[A-Za-z0-9_-]{20,64}\b|\bglagent-[A-Za-z0-9_-]{50,}\b/g,
+    pattern:
+      /\bgl(?:pat|ptt|dt|rt|cbt|oas|ft|imt|soat)-[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])|\bglagent-[A-Za-z0-9_-]{50,}(?![A-Za-z0-9_-])/g,
     validate: highEntropy(3.3),
     message: 'GitLab token',
   },
@@ -86,7 +108,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     type: 'secret.openai_api_key',
     severity: 'critical',
     prefilter: 'sk-',
-    pattern: /\bsk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}(?![A-Za-z0-9_-])|\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{58,200}(?![A-Za-z0-9_-])|\bsk-[A-Za-z0-9]{48}\b/g,
+    pattern:
+      /\bsk-(?:(?:proj|svcacct|admin)-)?[A-Za-z0-9_-]{16,200}T3BlbkFJ[A-Za-z0-9_-]{16,200}(?![A-Za-z0-9_-])|\bsk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{58,200}(?![A-Za-z0-9_-])|\bsk-[A-Za-z0-9]{48}\b/g,
     validate: highEntropy(4),
     message: 'OpenAI API key',
   },
@@ -94,7 +117,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     type: 'secret.slack_webhook',
     severity: 'high',
     prefilter: 'hooks.slack.com',
-    pattern: /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9]{8,12}\/[A-Za-z0-9]{8,12}\/[A-Za-z0-9]{18,32}\b/g,
+    pattern:
+      /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9]{8,12}\/[A-Za-z0-9]{8,12}\/[A-Za-z0-9]{18,32}\b/g,
     validate: (s) => notPlaceholder(s.slice(30)),
     message: 'Slack incoming webhook URL',
   },
@@ -102,7 +126,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     type: 'secret.slack_token',
     severity: 'critical',
     prefilter: 'xox',
-    pattern: /\bxox[baprseo]-(?:\d{10,13}-){1,3}[A-Za-z0-9-]{10,64}\b|\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+\b/g,
+    pattern:
+      /\bxox[baprseo]-(?:\d{10,13}-){1,3}[A-Za-z0-9-]{10,64}(?![A-Za-z0-9-])|\bxapp-\d-[A-Z0-9]+-\d+-[a-z0-9]+\b/g,
     validate: highEntropy(3.3),
     message: 'Slack token',
   },
@@ -127,25 +152,28 @@ export const SECRET_RULES: readonly SecretRule[] = [
     severity: 'high',
     prefilter: 'eyJ',
     pattern: /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{16,}(?![A-Za-z0-9_-])/g,
-    validate: (s) => notPlaceholder(s.split('.')[2] ?? ''),
+    validate: (s) => notPlaceholder(s.split('.')[2] ?? '') && !documentedJwt(s),
     message: 'JSON Web Token',
   },
   {
     type: 'secret.private_key',
     severity: 'critical',
     prefilter: 'PRIVATE KEY',
-    pattern: /-----BEGIN[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,12000}?-----END[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----|(?:\s*[A-Za-z0-9+/=]{16,}){1,200})/g,
-    validate: (s) => !/-----BEGIN[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----\s*(?:\.\.\.|<|\[|-----END)/.test(s),
+    pattern:
+      /-----BEGIN[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]{0,12000}?-----END[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----|(?:\s*[A-Za-z0-9+/=]{16,}){1,200})/g,
+    validate: (s) =>
+      !/-----BEGIN[ A-Z0-9]{0,20} PRIVATE KEY(?: BLOCK)?-----\s*(?:\.\.\.|<|\[|-----END)/.test(s),
     message: 'Private key',
   },
   {
     type: 'secret.db_connection_string',
     severity: 'critical',
     prefilter: '://',
-    pattern: /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|clickhouse|cockroachdb|jdbc:[a-z]+|oracle|couchbase|neo4j(?:\+s)?)(?:\+[a-z0-9]+)?:\/\/([^\s:@/"'<>]{1,64}):([^\s@/"'<>]{3,128})@[^\s"'<>`]{3,256}/gi,
+    pattern:
+      /\b(?:postgres(?:ql)?|mysql|mariadb|mongodb(?:\+srv)?|redis|rediss|amqps?|mssql|sqlserver|clickhouse|cockroachdb|jdbc:[a-z]+|oracle|couchbase|neo4j(?:\+s)?)(?:\+[a-z0-9]+)?:\/\/([^\s:@/"'<>]{1,64}):([^\s@/"'<>]{3,128})@[^\s"'<>`]{3,256}/gi,
     validate: (_s, m) => {
       const pw = m[2] ?? '';
-      return !DB_PASSWORD_PLACEHOLDER.test(pw) && notPlaceholder(pw);
+      return !DB_PASSWORD_PLACEHOLDER.test(pw) && !DB_PASSWORD_VARIABLE.test(pw) && notPlaceholder(pw);
     },
     message: 'Database connection string with password',
   },
@@ -169,7 +197,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
     type: 'secret.sendgrid_key',
     severity: 'critical',
     prefilter: 'SG.',
-    pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b/g,
+    pattern: /\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/g,
     validate: highEntropy(3.5),
     message: 'SendGrid API key',
   },
@@ -185,7 +213,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     type: 'secret.discord_webhook',
     severity: 'high',
     prefilter: /discord(?:app)?\.com\/api\/webhooks/,
-    pattern: /https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d{17,20}\/[A-Za-z0-9_-]{60,68}/g,
+    pattern:
+      /https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d{17,20}\/[A-Za-z0-9_-]{60,68}/g,
     message: 'Discord webhook URL',
   },
   {
@@ -216,7 +245,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     type: 'secret.generic',
     severity: 'medium',
     prefilter: /(?:secret|passw|token|api[_-]?key|apikey|access[_-]?key|auth)/i,
-    pattern: /\b[\w.-]{0,30}(?:secret|passw(?:or)?d|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret)\b["']?\s*(?:[:=]|=>|:=)\s*["']([A-Za-z0-9_\-+/=!@#$%^&*.~]{12,128})["']/gi,
+    pattern:
+      /\b[\w.-]{0,30}(?:secret|passw(?:or)?d|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret)\b["']?\s*(?:[:=]|=>|:=)\s*["']([A-Za-z0-9_\-+/=!@#$%^&*.~]{12,128})["']/gi,
     group: 1,
     validate: (s) => highEntropy(3.7)(s) && !/^[0-9a-f-]+$/i.test(s) && /\d/.test(s) && /[a-z]/i.test(s),
     message: 'Credential assigned to a secret-named variable',
@@ -228,7 +258,8 @@ function detect(input: DetectorInput): RawFinding[] {
   const out: RawFinding[] = [];
   const taken: Array<[number, number]> = [];
   for (const rule of SECRET_RULES) {
-    const present = typeof rule.prefilter === 'string' ? text.includes(rule.prefilter) : rule.prefilter.test(text);
+    const present =
+      typeof rule.prefilter === 'string' ? text.includes(rule.prefilter) : rule.prefilter.test(text);
     if (!present) continue;
     rule.pattern.lastIndex = 0;
     let count = 0;
@@ -239,7 +270,14 @@ function detect(input: DetectorInput): RawFinding[] {
       const end = start + secret.length;
       if (taken.some(([a, b]) => start < b && end > a)) continue;
       taken.push([start, end]);
-      out.push({ type: rule.type, severity: rule.severity, confidence: rule.type === 'secret.generic' ? 0.6 : 0.95, start, end, message: rule.message });
+      out.push({
+        type: rule.type,
+        severity: rule.severity,
+        confidence: rule.type === 'secret.generic' ? 0.6 : 0.95,
+        start,
+        end,
+        message: rule.message,
+      });
       if (++count >= 100) break;
     }
   }

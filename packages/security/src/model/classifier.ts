@@ -23,7 +23,9 @@ export interface LearnedModel {
 }
 
 /** Build a model from float weights (training output) or from serialised {@link ModelWeights}. */
-export function createModel(source: ModelWeights | { weights: Float32Array; bias: number; features?: FeatureConfig }): LearnedModel {
+export function createModel(
+  source: ModelWeights | { weights: Float32Array; bias: number; features?: FeatureConfig },
+): LearnedModel {
   let w: Float32Array;
   let bias: number;
   let features: FeatureConfig;
@@ -53,11 +55,17 @@ export function createModel(source: ModelWeights | { weights: Float32Array; bias
 }
 
 /** Quantise float weights to int8 for a compact committed file. */
-export function serializeModel(weights: Float32Array, bias: number, features: FeatureConfig, meta?: Record<string, unknown>): ModelWeights {
+export function serializeModel(
+  weights: Float32Array,
+  bias: number,
+  features: FeatureConfig,
+  meta?: Record<string, unknown>,
+): ModelWeights {
   let max = 0;
   for (let i = 0; i < weights.length; i++) max = Math.max(max, Math.abs(weights[i]!));
   const scale = max > 0 ? max / 127 : 1;
   const q = new Int8Array(weights.length);
-  for (let i = 0; i < weights.length; i++) q[i] = Math.max(-127, Math.min(127, Math.round(weights[i]! / scale)));
+  for (let i = 0; i < weights.length; i++)
+    q[i] = Math.max(-127, Math.min(127, Math.round(weights[i]! / scale)));
   return { version: 1, features, bias, scale, weights: Buffer.from(q.buffer).toString('base64'), meta };
 }

@@ -31,7 +31,10 @@ function isWordChar(c: number): boolean {
 
 /** Lower-case, collapse whitespace, and keep the head and tail of long texts. */
 export function prepareText(text: string, cfg: FeatureConfig): string {
-  const t = text.length > cfg.headChars + cfg.tailChars ? `${text.slice(0, cfg.headChars)} ${text.slice(-cfg.tailChars)}` : text;
+  const t =
+    text.length > cfg.headChars + cfg.tailChars
+      ? `${text.slice(0, cfg.headChars)} ${text.slice(-cfg.tailChars)}`
+      : text;
   return t.toLowerCase();
 }
 

@@ -37,7 +37,10 @@ export function seededRandom(seed: number): () => number {
  * Train a class-balanced L2-regularised logistic regression with AdaGrad over hashed features.
  * Pure and deterministic for a given seed.
  */
-export function trainLogistic(examples: readonly TrainingExample[], options: TrainOptions = {}): { weights: Float32Array; bias: number; features: FeatureConfig } {
+export function trainLogistic(
+  examples: readonly TrainingExample[],
+  options: TrainOptions = {},
+): { weights: Float32Array; bias: number; features: FeatureConfig } {
   const features = options.features ?? DEFAULT_FEATURES;
   const epochs = options.epochs ?? 12;
   const lr = options.learningRate ?? 0.5;
