@@ -1,13 +1,16 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Span } from '@llmtrace/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  type AlertEvent,
   type AlertEventInput,
   type AlertManager,
   createAlertManager,
   PAGERDUTY_EVENTS_URL,
   verifyWebhookSignature,
 } from '../src/alerts/index.js';
+import { createAnomalyDetector } from '../src/anomaly/index.js';
 
 interface Hit {
   method: string;
@@ -311,5 +314,55 @@ describe('PagerDuty channel over a real socket', () => {
     const body = JSON.parse(r.hits[1]?.body ?? '{}');
     expect(body.payload.severity).toBe('critical');
     expect(body.dedup_key).toBe('security.finding:acme:prompt_injection');
+  });
+});
+
+describe('anomalies as alerts', () => {
+  it('stores anomaly events in the history sink and delivers them', async () => {
+    const r = await receiver();
+    const stored: AlertEvent[] = [];
+    const m = manager({
+      channels: [{ type: 'webhook', url: r.url, secret: 's', eventTypes: ['anomaly.*'] }],
+      history: { recordEvent: (e) => void stored.push(e) },
+    });
+    const detector = createAnomalyDetector({ metrics: ['latency'], minSamples: 20 });
+    const span = (i: number, durationMs: number): Span => ({
+      traceId: `trace-${i}`,
+      spanId: `span-${i}`,
+      tenantId: 'acme',
+      operation: 'chat',
+      provider: 'openai',
+      model: 'gpt-4o',
+      startTime: 1_767_225_600_000 + i * 1000,
+      endTime: 1_767_225_600_000 + i * 1000 + durationMs,
+      durationMs,
+      stream: false,
+      statusCode: 200,
+      status: 'ok',
+      promptTokens: 10,
+      completionTokens: 10,
+      totalTokens: 20,
+      usageSource: 'upstream',
+      securityScore: 0,
+      findings: [],
+      prompt: [],
+      response: '',
+      toolCalls: [],
+      tags: {},
+    });
+    for (let i = 0; i < 60; i++) for (const a of detector.observe(span(i, 300 + (i % 7) * 15))) m.emit(a);
+    expect(stored).toEqual([]);
+    for (const a of detector.observe(span(60, 9000))) m.emit(a);
+    await m.flush();
+    expect(stored.map((e) => [e.type, e.details.value, e.traceId])).toEqual([
+      ['anomaly.latency', 9000, 'trace-60'],
+    ]);
+    expect(r.hits).toHaveLength(1);
+    expect(JSON.parse(r.hits[0]?.body ?? '{}')).toMatchObject({
+      type: 'anomaly.latency',
+      tenantId: 'acme',
+      model: 'gpt-4o',
+      details: { metric: 'latency', value: 9000 },
+    });
   });
 });
