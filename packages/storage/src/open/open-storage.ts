@@ -68,9 +68,27 @@ async function openParts(config: StorageConfig, logger: Logger): Promise<Omit<St
         counters: await counters(config.redisUrl, logger),
       };
     }
-    case 'clickhouse':
-    case 'production':
-      throw new LLMTraceError('invalid_config', `storage: profile ${config.profile} is not available yet`);
+    case 'clickhouse': {
+      const c = await import('../clickhouse/index.js');
+      const { createMemoryMetadataStore } = await import('../memory/index.js');
+      logger.warn(
+        'storage: the clickhouse profile keeps metadata in memory; use `production` to keep it in PostgreSQL',
+      );
+      return {
+        traces: c.createClickHouseStore({ url: config.clickhouseUrl, logger }),
+        metadata: createMemoryMetadataStore(),
+        counters: await counters(config.redisUrl, logger),
+      };
+    }
+    case 'production': {
+      const c = await import('../clickhouse/index.js');
+      const p = await import('../postgres/index.js');
+      return {
+        traces: c.createClickHouseStore({ url: config.clickhouseUrl, logger }),
+        metadata: p.createPostgresMetadataStore({ url: config.postgresUrl, logger }),
+        counters: await counters(config.redisUrl, logger),
+      };
+    }
     default: {
       const profile: string = (config as { profile: string }).profile;
       throw new LLMTraceError('invalid_config', `storage: unknown profile ${JSON.stringify(profile)}`);
