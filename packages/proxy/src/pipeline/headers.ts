@@ -1,0 +1,63 @@
+/** Hop-by-hop headers (RFC 9110 §7.6.1) plus ones the HTTP client sets itself; never forwarded. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
+
+/** Request headers that belong to LLMTrace itself and are not sent upstream. */
+const OWN_PREFIX = 'x-llmtrace-';
+
+/**
+ * Headers to send upstream: everything the client sent (Authorization, x-api-key,
+ * anthropic-version, accept-encoding, …) except hop-by-hop and LLMTrace's own headers. Headers
+ * named in the client's `Connection` header are hop-by-hop too.
+ */
+export function upstreamRequestHeaders(headers: Headers, bodyLength: number | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  const connectionListed = new Set(
+    (headers.get('connection') ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  headers.forEach((value, name) => {
+    if (HOP_BY_HOP.has(name) || connectionListed.has(name) || name.startsWith(OWN_PREFIX)) return;
+    if (name === 'content-length') return;
+    out[name] = value;
+  });
+  if (bodyLength !== undefined) out['content-length'] = String(bodyLength);
+  return out;
+}
+
+/** Response headers to pass to the client: everything the upstream sent except hop-by-hop. */
+export function clientResponseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const out = new Headers();
+  const connectionListed = new Set(
+    String(raw.connection ?? '')
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+  for (const [name, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || connectionListed.has(lower)) continue;
+    if (Array.isArray(value)) for (const v of value) out.append(name, v);
+    else out.set(name, value);
+  }
+  return out;
+}
+
+/** First value of a header in a raw (Node-style) header record. */
+export function headerValue(raw: Record<string, string | string[] | undefined>, name: string): string | undefined {
+  const v = raw[name];
+  return Array.isArray(v) ? v[0] : v;
+}
