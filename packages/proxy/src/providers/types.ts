@@ -2,12 +2,15 @@ import type { Operation, PromptMessage, ToolCall } from '@llmtrace/core';
 
 /** Token usage as reported by an upstream (or estimated). */
 export interface Usage {
+  /** All input tokens, including cached reads and (Anthropic) cache writes. */
   promptTokens: number;
   completionTokens: number;
   totalTokens: number;
+  /** Input tokens read from the provider's prompt cache (part of `promptTokens`). */
   cachedTokens?: number;
-  /** Anthropic cache creation input tokens. */
+  /** Anthropic cache creation input tokens (part of `promptTokens`). */
   cacheCreationTokens?: number;
+  /** Reasoning tokens (part of `completionTokens`). */
   reasoningTokens?: number;
 }
 
@@ -28,6 +31,11 @@ export interface ParsedRequest {
   streamUsageRequested?: boolean;
   /** End user id when the body carries one (OpenAI `user`, Anthropic `metadata.user_id`). */
   endUser?: string;
+  /**
+   * How prompt tokens are estimated when the upstream reports none: `chat` (default) adds the
+   * per-message overhead of chat formats; `text` counts the raw text (completions, embeddings).
+   */
+  promptKind?: 'chat' | 'text';
 }
 
 /** What the pipeline understands of a response (whole body, or accumulated from a stream). */

@@ -1,0 +1,81 @@
+import { createRequire } from 'node:module';
+import type { ParsedRequest, ParsedResponse, Usage } from '../providers/types.js';
+
+type Encoding = 'o200k_base' | 'cl100k_base';
+interface Tokenizer {
+  encode(text: string, options?: { disallowedSpecial?: Set<string> }): number[];
+}
+
+const loaded = new Map<Encoding, Tokenizer>();
+// No special tokens are special in user text: `<|endoftext|>` typed by a user is counted as text
+// (gpt-tokenizer would otherwise throw on it).
+const AS_TEXT = { disallowedSpecial: new Set<string>() };
+
+function tokenizer(encoding: Encoding): Tokenizer {
+  let t = loaded.get(encoding);
+  if (!t) {
+    // Loaded on first use, synchronously: the encodings are megabytes of data that importing the
+    // gateway should not pay for, and estimation runs off the request path.
+    const require = createRequire(import.meta.url);
+    t = require(`gpt-tokenizer/encoding/${encoding}`) as Tokenizer;
+    loaded.set(encoding, t);
+  }
+  return t;
+}
+
+/** The encoding a model family uses: cl100k for GPT-4/3.5 and the embedding models, o200k otherwise. */
+export function encodingFor(model: string): Encoding {
+  return /^(?:gpt-4(?:-|$)|gpt-3\.5|text-embedding|davinci|babbage)/i.test(model)
+    ? 'cl100k_base'
+    : 'o200k_base';
+}
+
+/**
+ * Count the tokens of a text with the model's tokenizer (o200k or cl100k; other vendors' models
+ * are approximated with o200k).
+ *
+ * @example countTokens('Hello world', 'gpt-4o') // 2
+ */
+export function countTokens(text: string, model = ''): number {
+  if (text.length === 0) return 0;
+  return tokenizer(encodingFor(model)).encode(text, AS_TEXT).length;
+}
+
+/**
+ * Estimate the prompt tokens of a request. Chat formats count as OpenAI documents: 3 tokens per
+ * message plus the role and content, 1 more for a `name`, and 3 to prime the reply. Plain text
+ * prompts (completions, embeddings) count the text alone.
+ *
+ * @example estimatePromptTokens(parsed) // used for token caps and budgets before forwarding
+ */
+export function estimatePromptTokens(request: ParsedRequest): number {
+  const model = request.model;
+  if (request.promptKind === 'text') {
+    return request.messages.reduce((n, m) => n + countTokens(m.content, model), 0);
+  }
+  let n = 3;
+  for (const m of request.messages) {
+    n += 3 + countTokens(m.role, model) + countTokens(m.content, model);
+    if (m.name) n += 1 + countTokens(m.name, model);
+  }
+  // Formats with a separate system prompt (Anthropic `system`, Responses `instructions`) do not
+  // repeat it as a message; count it as one more message.
+  if (request.systemPrompt && !request.messages.some((m) => m.role === 'system' || m.role === 'developer')) {
+    n += 3 + countTokens('system', model) + countTokens(request.systemPrompt, model);
+  }
+  return n;
+}
+
+/**
+ * Estimate usage when the upstream reported none: the prompt as {@link estimatePromptTokens},
+ * the completion as the tokens of the response text plus each tool call's name and arguments.
+ * The pipeline marks the result `estimated`.
+ */
+export function estimateUsage(request: ParsedRequest, response: ParsedResponse): Usage {
+  const model = response.responseModel || request.model;
+  const promptTokens = estimatePromptTokens(request);
+  let completionTokens = countTokens(response.text, model);
+  for (const call of response.toolCalls)
+    completionTokens += countTokens(call.name, model) + countTokens(call.arguments, model);
+  return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
+}
