@@ -1,0 +1,153 @@
+import type { Finding, PromptMessage, Span, SpanStatus, UsageSource } from '@llmtrace/core';
+import type { ParsedRequest, ParsedResponse, ProviderFormat, Usage } from '../providers/types.js';
+import { estimateUsage } from '../usage/estimate.js';
+import type { RequestIdentity } from './tenant.js';
+import type { PipelineDeps } from './types.js';
+
+/** Everything known about a call when it is over, before analysis. */
+export interface CallRecord {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  identity: RequestIdentity;
+  method: string;
+  path: string;
+  provider: string;
+  format?: ProviderFormat;
+  request?: ParsedRequest;
+  /** Why the request body could not be understood (it was still forwarded). */
+  requestParseError?: string;
+  response?: ParsedResponse;
+  /** Why the response could not be understood (the client still got it). */
+  responseParseError?: string;
+  stream: boolean;
+  startTime: number;
+  endTime: number;
+  ttftMs?: number;
+  statusCode: number;
+  status: SpanStatus;
+  error?: string;
+  /** Input scan already done by a policy before forwarding (not repeated here). */
+  inputScan?: { findings: Finding[]; score: number };
+  /** Called with the finished span (budget settlement and the like). */
+  onFinish?: Array<(span: Span) => void>;
+}
+
+const MAX_ERROR_CHARS = 4096;
+
+function usageOf(rec: CallRecord): { usage: Usage; source: UsageSource } {
+  const u = rec.response?.usage;
+  if (u) return { usage: u, source: 'upstream' };
+  if (rec.request && rec.response && rec.statusCode < 400) {
+    try {
+      return { usage: estimateUsage(rec.request, rec.response), source: 'estimated' };
+    } catch {
+      // fall through: no usage rather than a failed span
+    }
+  }
+  return { usage: { promptTokens: 0, completionTokens: 0, totalTokens: 0 }, source: 'none' };
+}
+
+function scan(
+  deps: PipelineDeps,
+  prompt: PromptMessage[],
+  response: string,
+  systemPrompt: string | undefined,
+  inputScan: CallRecord['inputScan'],
+): { findings: Finding[]; score: number } {
+  const findings: Finding[] = [...(inputScan?.findings ?? [])];
+  let score = inputScan?.score ?? 0;
+  const scanner = deps.scanner;
+  if (!scanner) return { findings, score };
+  try {
+    if (prompt.length > 0 && !inputScan) {
+      const r = scanner.scanMessages(prompt);
+      findings.push(...r.findings);
+      score = Math.max(score, r.score);
+    }
+    if (response) {
+      const r = scanner.scanResponse(response, { systemPrompt });
+      findings.push(...r.findings);
+      score = Math.max(score, r.score);
+    }
+  } catch (err) {
+    // Fail open: a detector bug costs this span its findings, never the request.
+    deps.logger.warn('security scan failed', { err: String(err) });
+  }
+  return { findings, score };
+}
+
+/** Turn a finished call into a span (usage, cost, security analysis). Pure apart from the scanner. */
+export function buildSpan(rec: CallRecord, deps: PipelineDeps): Span {
+  const { usage, source } = usageOf(rec);
+  const prompt = rec.request?.messages ?? [];
+  const responseText = rec.response?.text ?? '';
+  const { findings, score } = scan(deps, prompt, responseText, rec.request?.systemPrompt, rec.inputScan);
+  let costUsd: number | undefined;
+  const model = rec.response?.responseModel || rec.request?.model || '';
+  if (deps.pricing && source !== 'none' && model) costUsd = deps.pricing.cost(model, usage);
+  const errors = [rec.error, rec.response?.error, rec.requestParseError, rec.responseParseError].filter(
+    (e): e is string => typeof e === 'string' && e.length > 0,
+  );
+  return {
+    traceId: rec.traceId,
+    spanId: rec.spanId,
+    parentSpanId: rec.parentSpanId,
+    tenantId: rec.identity.tenantId,
+    agentId: rec.identity.agentId,
+    sessionId: rec.identity.sessionId,
+    endUser: rec.request?.endUser,
+    operation: rec.format?.operation ?? 'other',
+    provider: rec.format?.provider ?? rec.provider,
+    model: rec.request?.model ?? '',
+    responseModel: rec.response?.responseModel,
+    method: rec.method,
+    path: rec.path,
+    startTime: rec.startTime,
+    endTime: rec.endTime,
+    durationMs: rec.endTime - rec.startTime,
+    ttftMs: rec.ttftMs,
+    stream: rec.stream,
+    statusCode: rec.statusCode,
+    status: rec.status,
+    error: errors.length > 0 ? errors.join('; ').slice(0, MAX_ERROR_CHARS) : undefined,
+    promptTokens: usage.promptTokens,
+    completionTokens: usage.completionTokens,
+    totalTokens: usage.totalTokens,
+    cachedTokens: usage.cachedTokens,
+    reasoningTokens: usage.reasoningTokens,
+    usageSource: source,
+    costUsd,
+    securityScore: score,
+    findings,
+    prompt,
+    response: responseText,
+    toolCalls: rec.response?.toolCalls ?? [],
+    finishReason: rec.response?.finishReason,
+    params: rec.request?.params,
+    tags: {},
+  };
+}
+
+/** Build the span and hand it to the sink and listeners. Never throws. */
+export function recordCall(rec: CallRecord, deps: PipelineDeps): void {
+  let span: Span;
+  try {
+    span = buildSpan(rec, deps);
+  } catch (err) {
+    deps.logger.error('could not build span', { err: String(err), traceId: rec.traceId });
+    return;
+  }
+  try {
+    deps.sink.record(span);
+  } catch (err) {
+    deps.logger.error('span sink threw', { err: String(err) });
+  }
+  for (const listener of [...(rec.onFinish ?? []), ...deps.onSpan]) {
+    try {
+      listener(span);
+    } catch (err) {
+      deps.logger.warn('span listener threw', { err: String(err) });
+    }
+  }
+}

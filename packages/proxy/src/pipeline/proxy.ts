@@ -1,0 +1,394 @@
+import { LLMTraceError, type Logger, newSpanId, newTraceId } from '@llmtrace/core';
+import type { Context } from 'hono';
+import { injectStreamUsage, isUsageOnlyChunk } from '../providers/openai-stream-usage.js';
+import { findFormat, isPassThroughOnly } from '../providers/registry.js';
+import type { ParsedRequest, ProviderFormat, SseEvent } from '../providers/types.js';
+import { readBody } from './body.js';
+import { decodeBody } from './decode.js';
+import type { CallRecord } from './finalize.js';
+import { recordCall } from './finalize.js';
+import { clientResponseHeaders, headerValue, upstreamRequestHeaders } from './headers.js';
+import { type EventRewriter, type TeeResult, teeResponseBody } from './tee.js';
+import { callerApiKey, resolveIdentity } from './tenant.js';
+import type { PolicyContext, PolicyDecision, RequestPolicy } from './policy.js';
+import type { PipelineDeps } from './types.js';
+import type { UpstreamClient } from './upstream.js';
+
+/** Picks the upstream for a request. */
+export type RouteFn = (method: string, path: string, headers: Headers) => { upstream: string; path: string; provider?: string };
+
+export interface ProxyHandlerOptions extends PipelineDeps {
+  upstream: UpstreamClient;
+  route: RouteFn;
+  tenantSecret: string;
+  maxRequestBodyBytes: number;
+  captureLimitBytes?: number;
+  injectStreamUsage: boolean;
+  /** Checks run before the upstream (auth, limits, budgets, enforcement), in order. */
+  policies: readonly RequestPolicy[];
+  logger: Logger;
+}
+
+const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/;
+const NO_BODY_STATUS = new Set([101, 204, 205, 304]);
+const encoder = new TextEncoder();
+
+function joinUrl(base: string, path: string, search: string): URL {
+  const u = new URL(base);
+  const basePath = u.pathname.endsWith('/') ? u.pathname.slice(0, -1) : u.pathname;
+  u.pathname = basePath + path;
+  u.search = search;
+  return u;
+}
+
+/** Counters of calls in flight, for graceful shutdown. */
+export interface InFlight {
+  count: number;
+  idle(): Promise<void>;
+}
+
+/** Create the in-flight tracker. */
+export function createInFlight(): InFlight & { enter(): void; leave(): void } {
+  let waiters: Array<() => void> = [];
+  const t = {
+    count: 0,
+    enter() {
+      t.count++;
+    },
+    leave() {
+      t.count--;
+      if (t.count === 0) {
+        const w = waiters;
+        waiters = [];
+        for (const r of w) r();
+      }
+    },
+    idle: () => (t.count === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))),
+  };
+  return t;
+}
+
+/**
+ * The transparent proxy handler: forwards any method and path, streams the answer back chunk by
+ * chunk, and records the call as a span once the body is over (off the request path).
+ */
+export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnType<typeof createInFlight>) {
+  return async (c: Context): Promise<Response> => {
+    const startTime = Date.now();
+    const req = c.req.raw;
+    const url = new URL(req.url);
+    const method = req.method;
+    const identity = resolveIdentity(req.headers, opts.tenantSecret);
+    const routed = opts.route(method, url.pathname, req.headers);
+    const format: ProviderFormat | undefined = findFormat(method, routed.path);
+    const traced = !isPassThroughOnly(method, routed.path);
+
+    const tp = TRACEPARENT.exec(req.headers.get('traceparent') ?? '');
+    const rec: CallRecord = {
+      traceId: tp?.[1] ?? newTraceId(),
+      spanId: newSpanId(),
+      parentSpanId: tp?.[2],
+      identity,
+      method,
+      path: url.pathname,
+      provider: routed.provider ?? 'unknown',
+      format,
+      stream: false,
+      startTime,
+      endTime: startTime,
+      statusCode: 0,
+      status: 'ok',
+    };
+    const finish = (patch: Partial<CallRecord>): void => {
+      Object.assign(rec, patch);
+      if (traced) setImmediate(() => recordCall(rec, opts));
+    };
+
+    inflight.enter();
+    let handedOff = false;
+    try {
+      let body: Uint8Array | undefined;
+      try {
+        body = await readBody(req, opts.maxRequestBodyBytes);
+      } catch (err) {
+        if (err instanceof LLMTraceError) finish({ endTime: Date.now(), statusCode: err.status, status: 'error', error: err.message });
+        throw err;
+      }
+
+      let dropUsageChunk = false;
+      let parsedBody: unknown;
+      if (format && body && body.length > 0) {
+        try {
+          parsedBody = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+        } catch {
+          rec.requestParseError = 'request body is not valid JSON; forwarded unchanged';
+        }
+        if (parsedBody !== undefined) {
+          try {
+            const parsed: ParsedRequest = format.parseRequest(parsedBody);
+            rec.request = parsed;
+            rec.stream = parsed.stream;
+            if (
+              opts.injectStreamUsage &&
+              parsed.stream &&
+              parsedBody &&
+              typeof parsedBody === 'object' &&
+              (format.id === 'openai.chat' || format.id === 'openai.completions')
+            ) {
+              dropUsageChunk = injectStreamUsage(parsedBody as Record<string, unknown>);
+              if (dropUsageChunk) body = encoder.encode(JSON.stringify(parsedBody));
+            }
+          } catch (err) {
+            rec.requestParseError = `request not understood: ${String(err)}`;
+          }
+        }
+      }
+
+      const decisions: PolicyDecision[] = [];
+      if (opts.policies.length > 0) {
+        const pctx: PolicyContext = {
+          identity,
+          method,
+          path: routed.path,
+          headers: req.headers,
+          format,
+          request: rec.request,
+          body: parsedBody,
+          apiKey: callerApiKey(req.headers),
+        };
+        try {
+          for (const policy of opts.policies) {
+            const d = await policy.check(pctx);
+            if (d) decisions.push(d);
+          }
+        } catch (err) {
+          const e = err instanceof LLMTraceError ? err : new LLMTraceError('internal_error', 'policy failed', { cause: err });
+          rec.onFinish = decisions.flatMap((d) => (d.onFinish ? [d.onFinish.bind(d)] : []));
+          rec.inputScan = mergeScans(decisions);
+          const blocked = e.code === 'content_policy_violation';
+          finish({ endTime: Date.now(), statusCode: e.status, status: blocked ? 'blocked' : 'error', error: e.message });
+          throw e;
+        }
+        if (decisions.some((d) => d.bodyChanged) && pctx.body !== undefined) {
+          body = encoder.encode(JSON.stringify(pctx.body));
+          if (format && rec.request) {
+            try {
+              rec.request = format.parseRequest(pctx.body);
+            } catch {
+              // keep the original understanding
+            }
+          }
+        }
+        rec.onFinish = decisions.flatMap((d) => (d.onFinish ? [d.onFinish.bind(d)] : []));
+        rec.inputScan = mergeScans(decisions);
+      }
+
+      const abort = new AbortController();
+      const onClientAbort = (): void => abort.abort();
+      req.signal.addEventListener('abort', onClientAbort, { once: true });
+
+      let res: Awaited<ReturnType<UpstreamClient['send']>>;
+      try {
+        res = await opts.upstream.send({
+          url: joinUrl(routed.upstream, routed.path, url.search),
+          method,
+          headers: withUpstreamHeaders(upstreamRequestHeaders(req.headers, body?.length), decisions),
+          body,
+          signal: abort.signal,
+        });
+      } catch (err) {
+        req.signal.removeEventListener('abort', onClientAbort);
+        if (abort.signal.aborted) {
+          finish({ endTime: Date.now(), statusCode: 499, status: 'cancelled', error: 'client closed the request before the upstream answered' });
+          throw new LLMTraceError('invalid_request', 'client closed request');
+        }
+        const e = err instanceof LLMTraceError ? err : new LLMTraceError('upstream_unreachable', 'upstream unreachable');
+        finish({ endTime: Date.now(), statusCode: e.status, status: 'error', error: e.message });
+        throw e;
+      }
+
+      const statusCode = res.statusCode;
+      const contentType = headerValue(res.headers, 'content-type') ?? '';
+      const encoding = headerValue(res.headers, 'content-encoding');
+      const sse = contentType.includes('text/event-stream') && (!encoding || encoding === 'identity');
+      rec.stream = rec.stream || sse;
+      const headers = clientResponseHeaders(res.headers);
+      headers.set('x-llmtrace-trace-id', rec.traceId);
+      for (const d of decisions) for (const [k, v] of Object.entries(d.responseHeaders ?? {})) headers.set(k, v);
+      const streamParser = sse && format && rec.request ? format.createStreamParser(rec.request) : undefined;
+
+      const onDone = (result: TeeResult): void => {
+        req.signal.removeEventListener('abort', onClientAbort);
+        const patch: Partial<CallRecord> = {
+          endTime: result.endTime,
+          statusCode,
+          ttftMs: result.ttftMs,
+          status: statusCode >= 400 ? 'error' : 'ok',
+        };
+        if (result.outcome === 'stopped') {
+          patch.status = 'blocked';
+          patch.error = 'response stopped by the output guard';
+          abort.abort();
+        } else if (result.outcome === 'cancelled') {
+          patch.status = 'cancelled';
+          patch.error = 'client disconnected before the response ended';
+        } else if (result.outcome === 'error') {
+          patch.status = 'error';
+          patch.error = 'upstream response ended with an error';
+        }
+        if (streamParser) {
+          try {
+            patch.response = streamParser.result();
+          } catch (err) {
+            patch.responseParseError = `stream not understood: ${String(err)}`;
+          }
+        } else if (result.captured) {
+          describeBody(rec, patch, result.captured, encoding, contentType, statusCode, format, result.truncated);
+        }
+        finish(patch);
+        inflight.leave();
+      };
+
+      handedOff = true;
+      if (NO_BODY_STATUS.has(statusCode) || method === 'HEAD') {
+        res.body.resume();
+        onDone({ outcome: 'end', truncated: false, bytes: 0, endTime: Date.now() });
+        return new Response(null, { status: statusCode, headers });
+      }
+      const rewriters: EventRewriter[] = [];
+      if (dropUsageChunk) rewriters.push(dropUsageOnlyChunks());
+      if (sse) for (const d of decisions) {
+        const r = d.streamRewriter?.(rec.request);
+        if (r) rewriters.push(r);
+      }
+      const bodyRewriters = decisions.flatMap((d) => (d.bodyRewriter ? [d.bodyRewriter] : []));
+      if (!sse && bodyRewriters.length > 0 && statusCode < 300) {
+        return guardWholeBody(res.body, headers, statusCode, encoding, contentType, bodyRewriters, onDone, startTime);
+      }
+      if (rewriters.length > 0) headers.delete('content-length');
+      const stream = teeResponseBody(res.body, {
+        sse,
+        streamParser,
+        rewriter: chainRewriters(rewriters),
+        captureLimit: opts.captureLimitBytes,
+        startTime,
+        onDone,
+        onCancel: () => abort.abort(),
+      });
+      return new Response(stream, { status: statusCode, headers });
+    } finally {
+      if (!handedOff) inflight.leave();
+    }
+  };
+}
+
+function mergeScans(decisions: readonly PolicyDecision[]): { findings: import('@llmtrace/core').Finding[]; score: number } | undefined {
+  const scanned = decisions.filter((d) => d.findings !== undefined);
+  if (scanned.length === 0) return undefined;
+  return { findings: scanned.flatMap((d) => d.findings ?? []), score: Math.max(0, ...scanned.map((d) => d.score ?? 0)) };
+}
+
+function withUpstreamHeaders(headers: Record<string, string>, decisions: readonly PolicyDecision[]): Record<string, string> {
+  for (const d of decisions) Object.assign(headers, d.upstreamHeaders);
+  return headers;
+}
+
+/** Run several rewriters in sequence: each one's output is the next one's input. */
+function chainRewriters(list: readonly EventRewriter[]): EventRewriter | undefined {
+  if (list.length <= 1) return list[0];
+  const through = (events: SseEvent[], from: number): SseEvent[] => {
+    let cur = events;
+    for (let i = from; i < list.length; i++) cur = cur.flatMap((e) => list[i]!.push(e));
+    return cur;
+  };
+  return {
+    push: (ev) => through([ev], 0),
+    end: () => {
+      // What rewriter i still held back passes through the rewriters after it.
+      let out: SseEvent[] = [];
+      for (const r of list) out = [...out.flatMap((e) => r.push(e)), ...r.end()];
+      return out;
+    },
+    stopped: () => list.some((r) => r.stopped?.() === true),
+  };
+}
+
+/**
+ * Non-streaming output guard: read the whole body (bounded), let the rewriters change it, then send
+ * it. Only used when a policy asks for it; the plain path streams bytes through untouched.
+ */
+async function guardWholeBody(
+  upstreamBody: import('node:stream').Readable,
+  headers: Headers,
+  statusCode: number,
+  encoding: string | undefined,
+  contentType: string,
+  rewriters: ReadonlyArray<(body: Buffer, contentType: string) => Buffer | undefined>,
+  onDone: (r: TeeResult) => void,
+  startTime: number,
+): Promise<Response> {
+  const parts: Buffer[] = [];
+  let bytes = 0;
+  let outcome: TeeResult['outcome'] = 'end';
+  try {
+    for await (const chunk of upstreamBody) {
+      parts.push(chunk as Buffer);
+      bytes += (chunk as Buffer).length;
+    }
+  } catch {
+    outcome = 'error';
+  }
+  const raw = Buffer.concat(parts);
+  let out: Buffer = raw;
+  const decoded = decodeBody(raw, encoding);
+  if (decoded) {
+    let changed: Buffer | undefined;
+    for (const rw of rewriters) changed = rw(changed ?? decoded, contentType) ?? changed;
+    if (changed) {
+      out = changed;
+      headers.delete('content-encoding');
+      headers.set('content-length', String(out.length));
+    }
+  }
+  // The span keeps what the upstream said; the client gets the guarded body.
+  onDone({ outcome, captured: raw, truncated: false, bytes, endTime: Date.now(), firstByteMs: Date.now() - startTime });
+  return new Response(out, { status: statusCode, headers });
+}
+
+/** A rewriter that hides the usage chunk the proxy asked for on the client's behalf. */
+function dropUsageOnlyChunks(): EventRewriter {
+  return { push: (ev) => (isUsageOnlyChunk(ev.data) ? [] : [ev]), end: () => [] };
+}
+
+function describeBody(
+  rec: CallRecord,
+  patch: Partial<CallRecord>,
+  captured: Buffer,
+  encoding: string | undefined,
+  contentType: string,
+  statusCode: number,
+  format: ProviderFormat | undefined,
+  truncated: boolean,
+): void {
+  const decoded = decodeBody(captured, encoding);
+  if (!decoded) {
+    patch.responseParseError = `response body could not be decoded (${encoding ?? 'identity'})`;
+    return;
+  }
+  const text = decoded.toString('utf8');
+  if (statusCode >= 400) {
+    patch.error = text.slice(0, 4096) || `upstream answered ${statusCode}`;
+    return;
+  }
+  if (!format || !rec.request) return;
+  if (truncated) {
+    patch.responseParseError = 'response larger than the capture limit; not parsed';
+    return;
+  }
+  if (!contentType.includes('json')) return;
+  try {
+    patch.response = format.parseResponse(JSON.parse(text));
+  } catch (err) {
+    patch.responseParseError = `response not understood: ${String(err)}`;
+  }
+}
