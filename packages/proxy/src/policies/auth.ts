@@ -1,0 +1,125 @@
+import { LLMTraceError, type MetadataStore } from '@llmtrace/core';
+import type { PolicyContext, PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
+import { hashKey, isKeyFormat, KEY_PREFIX, type KeyRole, roleOf, sameHash } from './keys.js';
+import type { TenantOverrides } from './overrides.js';
+import { requestState } from './state.js';
+import type { PolicyEventListener } from './types.js';
+
+/** Options for {@link createAuthPolicy}. */
+export interface AuthPolicyOptions {
+  metadata: MetadataStore;
+  /** HMAC pepper for key hashes (must match the one used when the keys were created). */
+  pepper?: string;
+  /** A raw admin key from config or env, accepted without a look-up. */
+  bootstrapKey?: string;
+  /** Tenant of the bootstrap key (default `default`). */
+  bootstrapTenant?: string;
+  /** How long a verified key stays cached, ms (default 30 000). Revocation takes effect within it. */
+  cacheTtlMs?: number;
+  /** Max cached keys (default 10 000). */
+  cacheSize?: number;
+  /** Per-tenant overrides, for the server-held upstream key. */
+  overrides?: TenantOverrides;
+  onEvent?: PolicyEventListener;
+}
+
+interface CachedKey {
+  keyId: string;
+  tenantId: string;
+  role: KeyRole;
+  expires: number;
+}
+
+const NEGATIVE_TTL_MS = 5_000;
+
+/** The proxy key a caller presents: `X-LLMTrace-Key`, else an `llmt_` bearer token. */
+function presentedKey(headers: Headers): { key: string; fromAuthorization: boolean } | undefined {
+  const own = headers.get('x-llmtrace-key')?.trim();
+  if (own) return { key: own, fromAuthorization: false };
+  const m = /^Bearer\s+(llmt_\S+)$/i.exec(headers.get('authorization')?.trim() ?? '');
+  return m?.[1] ? { key: m[1], fromAuthorization: true } : undefined;
+}
+
+/**
+ * Proxy authentication: every request must carry a valid, unrevoked `llmt_` key in
+ * `X-LLMTrace-Key` (or as the bearer token when the tenant's upstream key is held server-side),
+ * else 401. The key decides the tenant; only admin keys may name another tenant with
+ * `X-LLMTrace-Tenant-ID`. The caller's own upstream `Authorization` passes through untouched.
+ *
+ * @example
+ * createGateway({ ..., policies: [createAuthPolicy({ metadata })] });
+ */
+export function createAuthPolicy(options: AuthPolicyOptions): RequestPolicy {
+  const ttl = options.cacheTtlMs ?? 30_000;
+  const max = options.cacheSize ?? 10_000;
+  const cache = new Map<string, CachedKey | { miss: true; expires: number }>();
+  const bootstrapHash = options.bootstrapKey ? hashKey(options.bootstrapKey, options.pepper) : undefined;
+  const reject = (reason: string): never => {
+    options.onEvent?.({ type: 'auth.rejected', reason });
+    throw new LLMTraceError('unauthorized', reason);
+  };
+
+  const lookup = async (hash: string): Promise<CachedKey | undefined> => {
+    const now = Date.now();
+    const hit = cache.get(hash);
+    if (hit && hit.expires > now) return 'miss' in hit ? undefined : hit;
+    if (bootstrapHash && sameHash(hash, bootstrapHash)) {
+      return {
+        keyId: 'bootstrap',
+        tenantId: options.bootstrapTenant ?? 'default',
+        role: 'admin',
+        expires: Number.POSITIVE_INFINITY,
+      };
+    }
+    const record = await options.metadata.findApiKeyByHash(hash);
+    if (cache.size >= max) cache.delete(cache.keys().next().value as string);
+    if (!record || record.revokedAt !== undefined) {
+      cache.set(hash, { miss: true, expires: now + NEGATIVE_TTL_MS });
+      return undefined;
+    }
+    const entry: CachedKey = {
+      keyId: record.id,
+      tenantId: record.tenantId,
+      role: roleOf(record),
+      expires: now + ttl,
+    };
+    cache.set(hash, entry);
+    return entry;
+  };
+
+  return {
+    name: 'auth',
+    async check(context: PolicyContext): Promise<PolicyDecision | undefined> {
+      const presented = presentedKey(context.headers);
+      if (!presented) return reject(`missing proxy key: send X-LLMTrace-Key: ${KEY_PREFIX}…`);
+      if (!isKeyFormat(presented.key)) return reject('invalid proxy key');
+      const key = await lookup(hashKey(presented.key, options.pepper));
+      if (!key) return reject('invalid or revoked proxy key');
+
+      const named = context.headers.get('x-llmtrace-tenant-id');
+      if (named && named !== key.tenantId && key.role !== 'admin') {
+        throw new LLMTraceError('forbidden', 'this key may not act for another tenant');
+      }
+      // The key decides the tenant: the span and every later policy see it.
+      if (!named) context.identity.tenantId = key.tenantId;
+      const state = requestState(context);
+      state.keyId = key.keyId;
+      state.role = key.role;
+
+      const tenantPolicy = options.overrides
+        ? await options.overrides.get(context.identity.tenantId)
+        : undefined;
+      state.tenantPolicy = tenantPolicy;
+      if (tenantPolicy?.upstreamKey) {
+        return { upstreamHeaders: { authorization: `Bearer ${tenantPolicy.upstreamKey}` } };
+      }
+      if (presented.fromAuthorization) {
+        // Forwarding our own key upstream would leak it and fail anyway.
+        return reject(
+          'no upstream key is held for this tenant: send the proxy key in X-LLMTrace-Key and the upstream key in Authorization',
+        );
+      }
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,269 @@
+import { type CounterStore, type Logger, type Span, silentLogger } from '@llmtrace/core';
+import type { PolicyContext, PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
+import { type PromptTokenEstimator, promptTokensOf, roughPromptTokens } from './estimate.js';
+import { createFallbackCounters, type FallbackCounters } from './fallback-counters.js';
+import { type TenantOverrides, tenantPolicyFor } from './overrides.js';
+import { PolicyRejection } from './rejection.js';
+import type { BudgetRule, BudgetWindow, FailMode, PolicyEventListener, PriceLookup } from './types.js';
+import { bucketOf, previousBucket, previousWeight } from './windows.js';
+
+/** Options for {@link createBudgetPolicy}. */
+export interface BudgetPolicyOptions {
+  /** Default budgets (a tenant's `budgets` override replaces them). */
+  rules: readonly BudgetRule[];
+  /** Where spend is counted: memory for one process, Redis for many. */
+  counters: CounterStore;
+  /** Per-process store used when `counters` fails and `failMode` is `open`. */
+  fallback?: CounterStore;
+  failMode?: FailMode;
+  /** Model prices (USD per million tokens), for the worst-case reservation. */
+  priceOf: PriceLookup;
+  estimatePromptTokens?: PromptTokenEstimator;
+  /** Completion tokens assumed when a request sets no `max_tokens` (default 4096). */
+  defaultCompletionTokens?: number;
+  /** Prefix of counter keys (default `budget:`). */
+  keyPrefix?: string;
+  overrides?: TenantOverrides;
+  onEvent?: PolicyEventListener;
+  logger?: Logger;
+}
+
+/** Spend in one window for a tenant (or one of its agents). */
+export interface WindowSpend {
+  scope: 'tenant' | 'agent';
+  agentId?: string;
+  window: BudgetWindow;
+  /** Spent (and reserved) in the current calendar bucket, USD. */
+  spentUsd: number;
+  /** Rolling estimate over the last full window (current bucket + weighted previous), USD. */
+  rollingUsd: number;
+  softUsd?: number;
+  hardUsd?: number;
+  /** Current bucket, epoch ms (UTC calendar). */
+  windowStart: number;
+  windowEnd: number;
+}
+
+/** The budget policy plus its spend reader. */
+export interface BudgetPolicy extends RequestPolicy {
+  /** Spend per configured window for a tenant (and an agent, for agent budgets). */
+  spend(tenantId: string, options?: { agentId?: string; at?: number }): Promise<WindowSpend[]>;
+}
+
+interface Reservation {
+  key: string;
+  ttlMs: number;
+  store: CounterStore;
+  rule: BudgetRule;
+  prevMicro: number;
+  agentId?: string;
+}
+
+const MICRO = 1_000_000;
+const NO_LIMIT = Number.MAX_SAFE_INTEGER;
+
+/** Micro-dollars for a number of tokens at a price per million tokens. */
+function micro(tokens: number, perMillion: number): number {
+  return tokens * perMillion;
+}
+
+/**
+ * Budgets per tenant and per agent over rolling hourly, daily, weekly and monthly windows. Before a
+ * request is forwarded, its worst-case cost (prompt estimate + `max_tokens`, at the model's price)
+ * is reserved atomically against every hard limit (`incrIfBelow`, so replicas sharing Redis never
+ * overspend together); when the call ends the reservation is settled to the real cost, or released
+ * when the call failed without usage. Crossing a soft limit emits `budget.soft_limit`.
+ *
+ * Windows are rolling in the sliding-window sense: spend counts per UTC calendar bucket, and the
+ * limit applies to the current bucket plus the previous one weighted by how much of it is still
+ * inside the window.
+ *
+ * @example
+ * const budgets = createBudgetPolicy({ rules: [{ scope: 'tenant', window: 'daily', hardUsd: 50 }], counters, priceOf });
+ * await budgets.spend('acme');
+ */
+export function createBudgetPolicy(options: BudgetPolicyOptions): BudgetPolicy {
+  const logger = options.logger ?? silentLogger;
+  const prefix = options.keyPrefix ?? 'budget:';
+  const estimate = options.estimatePromptTokens ?? roughPromptTokens;
+  const counters: FallbackCounters = options.fallback
+    ? createFallbackCounters({
+        primary: options.counters,
+        fallback: options.fallback,
+        failMode: options.failMode,
+        logger,
+        onEvent: options.onEvent,
+      })
+    : {
+        incrIfBelow: async (k, d, l, t) => ({
+          ...(await options.counters.incrIfBelow(k, d, l, t)),
+          store: options.counters,
+        }),
+        get: (k) => options.counters.get(k),
+        close: async () => undefined,
+      };
+
+  const keyFor = (
+    rule: BudgetRule,
+    tenantId: string,
+    agentId: string | undefined,
+    bucketId: string,
+  ): string =>
+    `${prefix}${rule.scope === 'agent' ? `a:${tenantId}:${agentId}` : `t:${tenantId}`}:${rule.window}:${bucketId}`;
+
+  const rulesFor = async (
+    context: PolicyContext | undefined,
+    tenantId: string,
+  ): Promise<readonly BudgetRule[]> => {
+    if (context) return (await tenantPolicyFor(context, options.overrides))?.budgets ?? options.rules;
+    return (
+      (options.overrides ? (await options.overrides.get(tenantId))?.budgets : undefined) ?? options.rules
+    );
+  };
+
+  const release = (reservations: readonly Reservation[], delta: number): void => {
+    for (const r of reservations) {
+      if (delta === 0) continue;
+      r.store
+        .incrBy(r.key, delta, r.ttlMs)
+        .catch((err: unknown) => logger.warn('budget settlement failed', { err: String(err) }));
+    }
+  };
+
+  const check = async (context: PolicyContext): Promise<PolicyDecision | undefined> => {
+    const request = context.request;
+    if (!request) return undefined;
+    const { tenantId, agentId } = context.identity;
+    const rules = (await rulesFor(context, tenantId)).filter(
+      (r) => (r.scope === 'tenant' || agentId) && (r.hardUsd !== undefined || r.softUsd !== undefined),
+    );
+    if (rules.length === 0) return undefined;
+    const price = options.priceOf(request.model);
+    const promptTokens = promptTokensOf(context, estimate);
+    const worst = price
+      ? Math.ceil(
+          micro(promptTokens, price.input) +
+            micro(request.maxTokens ?? options.defaultCompletionTokens ?? 4096, price.output),
+        )
+      : 0;
+    const now = Date.now();
+    const reservations: Reservation[] = [];
+    for (const rule of rules) {
+      const bucket = bucketOf(rule.window, now);
+      const prev = previousBucket(rule.window, bucket);
+      const ruleAgent = rule.scope === 'agent' ? agentId : undefined;
+      const key = keyFor(rule, tenantId, ruleAgent, bucket.id);
+      const ttlMs = bucket.end - now + (bucket.end - bucket.start);
+      let prevMicro = 0;
+      const weight = previousWeight(bucket, now);
+      if (weight > 0)
+        prevMicro = Math.ceil((await counters.get(keyFor(rule, tenantId, ruleAgent, prev.id))) * weight);
+      const limit =
+        rule.hardUsd === undefined ? NO_LIMIT : Math.max(0, Math.floor(rule.hardUsd * MICRO) - prevMicro);
+      let res: Awaited<ReturnType<FallbackCounters['incrIfBelow']>>;
+      try {
+        res = await counters.incrIfBelow(key, worst, limit, ttlMs);
+      } catch (err) {
+        release(reservations, -worst);
+        throw err;
+      }
+      if (!res.ok) {
+        release(reservations, -worst);
+        const spentUsd = (res.value + prevMicro) / MICRO;
+        options.onEvent?.({
+          type: 'budget.hard_limit',
+          tenantId,
+          agentId: ruleAgent,
+          window: rule.window,
+          spentUsd,
+          limitUsd: rule.hardUsd ?? 0,
+        });
+        const retry = Math.max(1, Math.ceil((bucket.end - now) / 1000));
+        throw new PolicyRejection(
+          'budget_exceeded',
+          `${rule.window} budget of $${rule.hardUsd} for this ${rule.scope} is exhausted ($${spentUsd.toFixed(4)} spent or reserved)`,
+          { 'retry-after': String(retry) },
+        );
+      }
+      reservations.push({ key, ttlMs, store: res.store, rule, prevMicro, agentId: ruleAgent });
+      softCheck(rule, tenantId, ruleAgent, res.value + prevMicro, worst);
+    }
+
+    return {
+      onFinish(span: Span) {
+        // Nothing was produced: give the whole reservation back.
+        const failed = span.status !== 'ok' && span.totalTokens === 0;
+        let actual = 0;
+        if (!failed) {
+          if (span.costUsd !== undefined) actual = Math.round(span.costUsd * MICRO);
+          else if (price)
+            actual = Math.round(
+              micro(span.promptTokens, price.input) + micro(span.completionTokens, price.output),
+            );
+        }
+        const delta = actual - worst;
+        release(reservations, delta);
+        if (delta > 0) for (const r of reservations) void settleSoftCheck(r, tenantId, delta);
+      },
+    };
+  };
+
+  const softCheck = (
+    rule: BudgetRule,
+    tenantId: string,
+    agentId: string | undefined,
+    rollingMicro: number,
+    added: number,
+  ): void => {
+    if (rule.softUsd === undefined) return;
+    const soft = rule.softUsd * MICRO;
+    if (rollingMicro >= soft && rollingMicro - added < soft) {
+      options.onEvent?.({
+        type: 'budget.soft_limit',
+        tenantId,
+        agentId,
+        window: rule.window,
+        spentUsd: rollingMicro / MICRO,
+        limitUsd: rule.softUsd,
+      });
+    }
+  };
+  const settleSoftCheck = async (r: Reservation, tenantId: string, added: number): Promise<void> => {
+    if (r.rule.softUsd === undefined) return;
+    try {
+      softCheck(r.rule, tenantId, r.agentId, (await r.store.get(r.key)) + r.prevMicro, added);
+    } catch {
+      // alerting only
+    }
+  };
+
+  return {
+    name: 'budget',
+    check,
+    async spend(tenantId, spendOptions = {}) {
+      const at = spendOptions.at ?? Date.now();
+      const out: WindowSpend[] = [];
+      for (const rule of await rulesFor(undefined, tenantId)) {
+        if (rule.scope === 'agent' && !spendOptions.agentId) continue;
+        const agentId = rule.scope === 'agent' ? spendOptions.agentId : undefined;
+        const bucket = bucketOf(rule.window, at);
+        const cur = await counters.get(keyFor(rule, tenantId, agentId, bucket.id));
+        const prev = await counters.get(
+          keyFor(rule, tenantId, agentId, previousBucket(rule.window, bucket).id),
+        );
+        out.push({
+          scope: rule.scope,
+          agentId,
+          window: rule.window,
+          spentUsd: cur / MICRO,
+          rollingUsd: (cur + prev * previousWeight(bucket, at)) / MICRO,
+          softUsd: rule.softUsd,
+          hardUsd: rule.hardUsd,
+          windowStart: bucket.start,
+          windowEnd: bucket.end,
+        });
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,237 @@
+import { type Logger, type Span, silentLogger } from '@llmtrace/core';
+import {
+  BurstyRateLimiter,
+  RateLimiterMemory,
+  RateLimiterRedis,
+  RateLimiterRes,
+} from 'rate-limiter-flexible';
+import type { PolicyContext, PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
+import { type PromptTokenEstimator, promptTokensOf, roughPromptTokens } from './estimate.js';
+import { type TenantOverrides, tenantPolicyFor } from './overrides.js';
+import { PolicyRejection } from './rejection.js';
+import { requestState } from './state.js';
+import type { FailMode, PolicyEventListener, RateLimitRule } from './types.js';
+
+/** Options for {@link createRateLimitPolicy}. */
+export interface RateLimitPolicyOptions {
+  /** Default rules (a tenant's `rateLimits` override replaces them). */
+  rules: readonly RateLimitRule[];
+  /**
+   * An ioredis client shared by every replica; without one, limits are per process. Create it with
+   * `enableOfflineQueue: false` so an outage is noticed at once instead of queueing requests.
+   */
+  redis?: unknown;
+  /** Prefix of Redis keys (default `llmtrace:rl:`). */
+  keyPrefix?: string;
+  /** On a Redis error: `open` falls back to per-process limits (default), `closed` refuses with 429. */
+  failMode?: FailMode;
+  estimatePromptTokens?: PromptTokenEstimator;
+  /** Completion tokens counted up front when the request sets no `max_tokens` (default 0). */
+  defaultCompletionTokens?: number;
+  overrides?: TenantOverrides;
+  onEvent?: PolicyEventListener;
+  logger?: Logger;
+}
+
+type Store = RateLimiterMemory | RateLimiterRedis;
+
+/** A limit with its optional burst allowance; corrections go to the main window. */
+interface Limiter {
+  consume(key: string, points: number): Promise<RateLimiterRes>;
+  main: Store;
+}
+
+interface Usage {
+  limiter: Limiter;
+  key: string;
+  points: number;
+  kind: 'requests' | 'tokens';
+}
+
+const WINDOW_S = 60;
+
+/** A memory limiter that reports when it stands in for Redis (the library calls it on Redis errors). */
+class InsuranceLimiter extends RateLimiterMemory {
+  constructor(
+    opts: ConstructorParameters<typeof RateLimiterMemory>[0],
+    private readonly onUse: () => void,
+  ) {
+    super(opts);
+  }
+  override consume(
+    ...args: Parameters<RateLimiterMemory['consume']>
+  ): ReturnType<RateLimiterMemory['consume']> {
+    this.onUse();
+    return super.consume(...args);
+  }
+}
+
+function resetSeconds(ms: number): string {
+  return `${Math.max(0, Math.ceil(ms / 1000))}s`;
+}
+
+/**
+ * Requests-per-minute and tokens-per-minute limits per tenant, key or agent, with burst, built on
+ * rate-limiter-flexible (memory, or Redis so replicas share one limit). Over the limit the request
+ * gets 429 with `Retry-After`; every answer carries OpenAI's `x-ratelimit-*` headers. Tokens are
+ * counted up front (prompt estimate + `max_tokens`) and corrected to the real usage when the call ends.
+ *
+ * @example
+ * createRateLimitPolicy({ rules: [{ scope: 'tenant', requestsPerMinute: 600, tokensPerMinute: 200_000 }] });
+ */
+export function createRateLimitPolicy(options: RateLimitPolicyOptions): RequestPolicy {
+  const logger = options.logger ?? silentLogger;
+  const prefix = options.keyPrefix ?? 'llmtrace:rl:';
+  const failMode = options.failMode ?? 'open';
+  const estimate = options.estimatePromptTokens ?? roughPromptTokens;
+  const limiters = new Map<string, Limiter>();
+  let lastWarn = 0;
+  const degraded = (): void => {
+    const now = Date.now();
+    if (now - lastWarn < 10_000) return;
+    lastWarn = now;
+    logger.warn('rate limit store unavailable: enforcing per-process limits until it recovers');
+    options.onEvent?.({
+      type: 'store.degraded',
+      component: 'rate_limit',
+      detail: 'redis unavailable; per-process limits',
+    });
+  };
+
+  const make = (name: string, points: number, duration: number): Store => {
+    const keyPrefix = `${prefix}${name}`;
+    if (!options.redis) return new RateLimiterMemory({ keyPrefix, points, duration });
+    return new RateLimiterRedis({
+      storeClient: options.redis,
+      keyPrefix,
+      points,
+      duration,
+      rejectIfRedisNotReady: true,
+      insuranceLimiter:
+        failMode === 'open' ? new InsuranceLimiter({ keyPrefix, points, duration }, degraded) : undefined,
+    });
+  };
+  const limiterFor = (kind: 'rq' | 'tk', points: number, burst: number, burstWindow: number): Limiter => {
+    const id = `${kind}:${points}:${burst}:${burstWindow}`;
+    let l = limiters.get(id);
+    if (!l) {
+      const main = make(`${kind}:${points}:`, points, WINDOW_S);
+      const bursty =
+        burst > 0
+          ? new BurstyRateLimiter(main, make(`${kind}b:${burst}:${burstWindow}:`, burst, burstWindow))
+          : undefined;
+      l = { main, consume: (key, n) => (bursty ?? main).consume(key, n) };
+      limiters.set(id, l);
+    }
+    return l;
+  };
+
+  const subject = (rule: RateLimitRule, context: PolicyContext): string | undefined => {
+    const t = context.identity.tenantId;
+    if (rule.scope === 'tenant') return `t:${t}`;
+    if (rule.scope === 'agent')
+      return context.identity.agentId ? `a:${t}:${context.identity.agentId}` : undefined;
+    const keyId = requestState(context).keyId;
+    return keyId ? `k:${keyId}` : undefined;
+  };
+
+  return {
+    name: 'rate-limit',
+    async check(context) {
+      const tenantPolicy = await tenantPolicyFor(context, options.overrides);
+      const rules = tenantPolicy?.rateLimits ?? options.rules;
+      if (rules.length === 0) return undefined;
+      const tokens = context.request
+        ? promptTokensOf(context, estimate) +
+          (context.request.maxTokens ?? options.defaultCompletionTokens ?? 0)
+        : 0;
+      const headers: Record<string, string> = {};
+      const taken: Usage[] = [];
+      const release = async (): Promise<void> => {
+        await Promise.all(taken.map((u) => u.limiter.main.reward(u.key, u.points).catch(() => undefined)));
+      };
+      for (const rule of rules) {
+        const key = subject(rule, context);
+        if (!key) continue;
+        const checks: Array<{
+          kind: 'requests' | 'tokens';
+          limit: number;
+          points: number;
+          limiter: Limiter;
+        }> = [];
+        const burst = rule.burst ?? 0;
+        const burstWindow = rule.burstWindowSeconds ?? WINDOW_S;
+        if (rule.requestsPerMinute)
+          checks.push({
+            kind: 'requests',
+            limit: rule.requestsPerMinute,
+            points: 1,
+            limiter: limiterFor('rq', rule.requestsPerMinute, burst, burstWindow),
+          });
+        if (rule.tokensPerMinute && tokens > 0) {
+          const tokenBurst =
+            rule.requestsPerMinute && burst > 0
+              ? Math.ceil((rule.tokensPerMinute * burst) / rule.requestsPerMinute)
+              : 0;
+          checks.push({
+            kind: 'tokens',
+            limit: rule.tokensPerMinute,
+            points: tokens,
+            limiter: limiterFor('tk', rule.tokensPerMinute, tokenBurst, burstWindow),
+          });
+        }
+        for (const c of checks) {
+          try {
+            const res = await c.limiter.consume(key, c.points);
+            taken.push({ limiter: c.limiter, key, points: c.points, kind: c.kind });
+            headers[`x-ratelimit-limit-${c.kind}`] = String(c.limit);
+            headers[`x-ratelimit-remaining-${c.kind}`] = String(Math.max(0, res.remainingPoints));
+            headers[`x-ratelimit-reset-${c.kind}`] = resetSeconds(res.msBeforeNext);
+          } catch (err) {
+            await release();
+            if (err instanceof RateLimiterRes) {
+              options.onEvent?.({
+                type: 'rate_limit.exceeded',
+                tenantId: context.identity.tenantId,
+                scope: rule.scope,
+                kind: c.kind,
+              });
+              const retry = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
+              throw new PolicyRejection(
+                'rate_limit_exceeded',
+                `Rate limit reached for ${c.kind} per minute (${rule.scope}): limit ${c.limit}. Try again in ${retry}s.`,
+                {
+                  ...headers,
+                  'retry-after': String(retry),
+                  [`x-ratelimit-limit-${c.kind}`]: String(c.limit),
+                  [`x-ratelimit-remaining-${c.kind}`]: '0',
+                  [`x-ratelimit-reset-${c.kind}`]: resetSeconds(err.msBeforeNext),
+                },
+              );
+            }
+            // Redis failed and there is no insurance limiter: fail closed.
+            logger.warn('rate limit store unavailable: refusing traffic (fail-closed)', { err: String(err) });
+            throw new PolicyRejection('rate_limit_exceeded', 'rate limit store unavailable', {
+              'retry-after': '1',
+            });
+          }
+        }
+      }
+      const tokenUses = taken.filter((u) => u.kind === 'tokens');
+      const decision: PolicyDecision = { responseHeaders: headers };
+      if (tokens > 0 && tokenUses.length > 0) {
+        decision.onFinish = (span: Span) => {
+          // Correct the up-front count to what the call really used (nothing, when it never ran).
+          const used = span.totalTokens > 0 ? span.totalTokens : span.status === 'ok' ? tokens : 0;
+          const diff = used - tokens;
+          if (diff === 0) return;
+          for (const u of tokenUses) {
+            const p = diff > 0 ? u.limiter.main.penalty(u.key, diff) : u.limiter.main.reward(u.key, -diff);
+            p.catch(() => undefined);
+          }
+        };
+      }
+      return decision;
+    },
+  };
+}
