@@ -26,3 +26,4 @@ export * from './api/index.js';
 export * from './ingest/index.js';
 export * from './metrics/index.js';
 export * from './otel/index.js';
+export * from './policies/index.js';
