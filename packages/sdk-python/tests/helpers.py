@@ -114,3 +114,38 @@ class FakeOpenAI:
 
     def __init__(self, as_objects: bool = False) -> None:
         self.chat = SimpleNamespace(completions=_Completions(as_objects))
+
+
+class HttpOpenAI:
+    """A minimal OpenAI-compatible client over urllib: ``chat.completions.create`` (JSON or SSE)."""
+
+    def __init__(self, base_url: str, api_key: str = "sk-test") -> None:
+        import urllib.request
+
+        outer = self
+
+        class _C:
+            def create(self, **kwargs: Any) -> Any:
+                req = urllib.request.Request(
+                    outer.base_url + "/chat/completions",
+                    data=json.dumps(kwargs).encode(),
+                    headers={"content-type": "application/json", "authorization": "Bearer " + outer.api_key},
+                    method="POST",
+                )
+                res = urllib.request.urlopen(req, timeout=10)
+                if not kwargs.get("stream"):
+                    with res:
+                        return json.loads(res.read())
+
+                def events() -> Any:
+                    with res:
+                        for raw in res:
+                            line = raw.decode().strip()
+                            if line.startswith("data: ") and line != "data: [DONE]":
+                                yield json.loads(line[6:])
+
+                return events()
+
+        self.base_url = base_url.rstrip("/")
+        self.api_key = api_key
+        self.chat = SimpleNamespace(completions=_C())
