@@ -39,7 +39,6 @@ export type {
   EnforcementAction,
   EnforcementRule,
   FailMode,
-  ModelPrice,
   MonitoringScope,
   PolicyEvent,
   PolicyEventListener,

@@ -1,4 +1,5 @@
 import type { Severity } from '@llmtrace/core';
+import type { ModelPrice } from '../pricing/types.js';
 
 /** What to do with a security finding: record it, flag the response, refuse the request, or redact. */
 export type EnforcementAction = 'log' | 'flag' | 'block' | 'redact';
@@ -69,14 +70,8 @@ export interface TenantPolicy {
   upstreamKey?: string;
 }
 
-/** Price of a model in USD per one million tokens. */
-export interface ModelPrice {
-  input: number;
-  output: number;
-}
-
-/** Looks up a model's price; `undefined` when unknown. */
-export type PriceLookup = (model: string) => ModelPrice | undefined;
+/** Looks up a model's price (USD per million input and output tokens); `undefined` when unknown. */
+export type PriceLookup = (model: string) => Pick<ModelPrice, 'input' | 'output'> | undefined;
 
 /** Events the policies emit for alerting and auditing. */
 export type PolicyEvent =
