@@ -1,9 +1,18 @@
+import { anthropicMessages } from './anthropic-messages.js';
 import { openaiChat } from './openai-chat.js';
 import { openaiCompletions } from './openai-completions.js';
+import { openaiEmbeddings } from './openai-embeddings.js';
+import { openaiResponses } from './openai-responses.js';
 import type { ProviderFormat } from './types.js';
 
 /** Every API format the proxy understands; adding one is a module in this folder plus one line here. */
-export const formats: readonly ProviderFormat[] = [openaiChat, openaiCompletions];
+export const formats: readonly ProviderFormat[] = [
+  openaiChat,
+  openaiCompletions,
+  openaiEmbeddings,
+  openaiResponses,
+  anthropicMessages,
+];
 
 /**
  * The format that understands a request, matched on the canonical path (any routing prefix
