@@ -14,7 +14,7 @@ import { silentLogger } from '@llmtrace/core';
 import { decodeCursor, encodeCursor, pageLimit } from '../shared/cursor.js';
 import { guard } from '../shared/errors.js';
 import { emptyBucket, sortBuckets } from '../shared/semantics.js';
-import { rowToSpan, spanToRow } from '../shared/span-row.js';
+import { rowToSpan, SPAN_COLUMNS, spanToRow } from '../shared/span-row.js';
 import { runClickHouseMigrations } from './migrations.js';
 
 /** Options for {@link createClickHouseStore}. */
@@ -28,6 +28,8 @@ export interface ClickHouseStoreOptions {
   logger?: Logger;
 }
 
+const INSERT_COLUMNS: [string, ...string[]] = [...SPAN_COLUMNS, 'finding_types'];
+const STREAM_INDEX = SPAN_COLUMNS.indexOf('stream');
 const ERROR_PREDICATE = "(status = 'error' OR error IS NOT NULL)";
 
 /** Builds a WHERE clause with typed `{pN:Type}` placeholders the server binds. */
