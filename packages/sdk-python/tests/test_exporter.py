@@ -1,5 +1,8 @@
+import subprocess
+import sys
 import time
 import unittest
+from pathlib import Path
 
 from llmtrace_python import HttpExporter, Tracer, ingest_url
 from llmtrace_python.exporter import BatchExporter
@@ -73,6 +76,17 @@ class HttpExporterTest(unittest.TestCase):
         exporter.flush(timeout=5)
         self.assertEqual(rx.spans, [])
         self.assertEqual(exporter.stats["failed"], 1)
+
+    def test_queued_spans_are_flushed_at_interpreter_exit(self) -> None:
+        rx = self.receiver()
+        script = (
+            "import llmtrace_python as l\n"
+            "t = l.configure({'endpoint': %r, 'flush_interval': 60})\n"
+            "t.start_span('chat_completion', 'openai', 'gpt-4').set_prompt('bye').end()\n" % rx.url
+        )
+        root = str(Path(__file__).resolve().parents[1])
+        subprocess.run([sys.executable, "-c", script], cwd=root, check=True, timeout=20)
+        self.assertEqual([s["prompt"][0]["content"] for s in rx.spans], ["bye"])
 
     def test_unreachable_endpoint_never_raises(self) -> None:
         exporter = HttpExporter("http://127.0.0.1:1", retry_base=0.01, max_retries=1, timeout=1, flush_on_exit=False)

@@ -20,7 +20,7 @@ export interface IngestDeps {
   /** When given, every ingested span is re-scanned and its findings merged with the SDK's. */
   scanner?: SpanScanner;
   /** The tenant of a request, from its headers (API key or `X-LLMTrace-Tenant-ID`). May throw an `LLMTraceError`. */
-  resolveTenant: (headers: Headers) => string;
+  resolveTenant: (headers: Headers) => string | Promise<string>;
   logger?: Logger;
   /** Most spans accepted in one request (default 1000); more gets 413. */
   maxSpans?: number;
@@ -136,7 +136,7 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
   });
 
   app.post('/spans', async (c) => {
-    const tenantId = deps.resolveTenant(c.req.raw.headers);
+    const tenantId = await deps.resolveTenant(c.req.raw.headers);
     const text = await readBody(c.req.raw, maxBodyBytes);
     let raw: unknown;
     try {
