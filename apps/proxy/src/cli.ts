@@ -3,6 +3,7 @@ import { LLMTraceError } from '@llmtrace/core';
 import { cac } from 'cac';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerMockUpstreamCommand } from './commands/mock-upstream.js';
+import { registerScanCommand } from './commands/scan.js';
 import { registerServeCommand } from './commands/serve.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { VERSION } from './version.js';
@@ -20,6 +21,7 @@ registerServeCommand(cli);
 registerValidateCommand(cli);
 registerMockUpstreamCommand(cli);
 registerMigrateCommand(cli);
+registerScanCommand(cli);
 
 cli.help();
 cli.version(VERSION);
