@@ -88,6 +88,9 @@ class BatchExporter(SpanExporter):
         self._flush_requested = False
         self._thread: Optional[threading.Thread] = None
         self.stats = {"exported": 0, "dropped": 0, "failed": 0}
+        # Applied to each span on the sender thread before it is sent (the tracer puts the local
+        # security check here so it never runs in the caller's thread).
+        self.before_send: Optional[Callable[[Json], Json]] = None
         if flush_on_exit:
             # A weak reference: registering the hook must not keep an unused exporter alive.
             ref = weakref.ref(self)
@@ -169,6 +172,8 @@ class BatchExporter(SpanExporter):
                 batch = [self._queue.popleft() for _ in range(min(self.batch_size, len(self._queue)))]
                 self._in_flight += len(batch)
             try:
+                if self.before_send is not None:
+                    batch = [self._prepare(span) for span in batch]
                 self._send_with_retry(batch)
             finally:
                 with self._cond:
@@ -176,6 +181,13 @@ class BatchExporter(SpanExporter):
                     if not self._queue:
                         self._flush_requested = False
                     self._cond.notify_all()
+
+    def _prepare(self, span: Json) -> Json:
+        try:
+            return self.before_send(span) if self.before_send is not None else span
+        except Exception as err:  # noqa: BLE001 - a failing hook must not lose the span
+            logger.warning("llmtrace: before_send failed: %s", err)
+            return span
 
     def _send_with_retry(self, batch: List[Json]) -> None:
         attempt = 0

@@ -12,26 +12,31 @@ from ._ops import SEVERITY_RISK
 
 Json = Dict[str, Any]
 
-# (type, severity, confidence, pattern, message). Patterns are linear (no nested quantifiers).
+# (type, severity, confidence, pattern, message). Every repetition is bounded so a hostile text
+# cannot make a scan quadratic (the local check runs in the caller's thread).
 _RULES: List[Tuple[str, str, float, "re.Pattern[str]", str]] = [
     ("secret.aws_access_key", "critical", 0.95, re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"), "AWS access key id"),
-    ("secret.github_token", "critical", 0.95, re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"), "GitHub token"),
-    ("secret.openai_key", "critical", 0.9, re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}\b"), "OpenAI API key"),
+    ("secret.github_token", "critical", 0.95, re.compile(r"\bgh[pousr]_[A-Za-z0-9]{36,255}\b"), "GitHub token"),
+    ("secret.openai_key", "critical", 0.9, re.compile(r"\bsk-(?:proj-)?[A-Za-z0-9_-]{20,200}\b"), "OpenAI API key"),
     ("secret.private_key", "critical", 0.99, re.compile(r"-----BEGIN (?:RSA |EC |OPENSSH |DSA )?PRIVATE KEY-----"), "private key"),
-    ("pii.email", "medium", 0.9, re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b"), "e-mail address"),
+    ("pii.email", "medium", 0.9, re.compile(r"\b[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){0,8}\.[A-Za-z]{2,24}\b"), "e-mail address"),
     ("pii.ssn", "high", 0.8, re.compile(r"\b(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}\b"), "US social security number"),
     (
         "prompt_injection",
         "high",
         0.85,
         re.compile(
-            r"\b(?:ignore|disregard|forget)\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier)\s+"
+            r"\b(?:ignore|disregard|forget)\s{1,5}(?:all\s{1,5}|any\s{1,5})?(?:the\s{1,5})?(?:previous|prior|above|earlier)\s{1,5}"
             r"(?:instructions|rules|prompts?|directions)\b",
             re.IGNORECASE,
         ),
         "instruction override",
     ),
 ]
+
+# Bounds per text: the check is a quick early warning, not a full scan (the proxy does that).
+MAX_SCAN_CHARS = 200_000
+MAX_FINDINGS = 100
 
 _CARD = re.compile(r"\b(?:\d[ -]?){13,19}\b")
 
@@ -55,10 +60,13 @@ def _redact(text: str) -> str:
 def scan_text(text: str, side: str, message_index: Any = None) -> List[Json]:
     """Findings for one text (``side`` is ``request`` or ``response``)."""
     findings: List[Json] = []
+    text = text[:MAX_SCAN_CHARS]
     for ftype, severity, confidence, pattern, message in _RULES:
         if ftype == "prompt_injection" and side != "request":
             continue
         for m in pattern.finditer(text):
+            if len(findings) >= MAX_FINDINGS:
+                return findings
             location: Json = {"side": side, "start": m.start(), "end": m.end()}
             if message_index is not None:
                 location["messageIndex"] = message_index
@@ -67,6 +75,8 @@ def scan_text(text: str, side: str, message_index: Any = None) -> List[Json]:
                 "location": location, "excerpt": _redact(m.group(0)), "message": message,
             })
     for m in _CARD.finditer(text):
+        if len(findings) >= MAX_FINDINGS:
+            break
         digits = re.sub(r"\D", "", m.group(0))
         if 13 <= len(digits) <= 19 and _luhn(digits):
             location = {"side": side, "start": m.start(), "end": m.end()}
@@ -98,6 +108,7 @@ def scan_span(span: Json) -> Json:
     for i, msg in enumerate(span.get("prompt") or []):
         found.extend(scan_text(msg.get("content", ""), "request", i))
     found.extend(scan_text(span.get("response") or "", "response"))
+    found = found[:MAX_FINDINGS]
     if found:
         span.setdefault("findings", []).extend(found)
         span["securityScore"] = max(span.get("securityScore", 0), score(found))

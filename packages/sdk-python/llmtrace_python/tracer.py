@@ -4,7 +4,7 @@ import contextvars
 import logging
 from typing import Any, Dict, Mapping, Optional
 
-from .exporter import HttpExporter, SpanExporter
+from .exporter import BatchExporter, HttpExporter, SpanExporter
 from .security import scan_span
 from .span import Span
 
@@ -49,6 +49,11 @@ class Tracer:
             self.exporter = HttpExporter(endpoint, api_key=api_key, tenant_id=tenant_id, **exporter_options)
         else:
             self.exporter = _NoopExporter()
+        # A batching exporter runs the local check on its own thread; others get it inline.
+        self._scan_inline = self.enable_security
+        if self.enable_security and isinstance(self.exporter, BatchExporter) and self.exporter.before_send is None:
+            self.exporter.before_send = scan_span
+            self._scan_inline = False
 
     def start_span(
         self, operation: str, provider: str = "custom", model: str = "", parent: Any = _UNSET, **options: Any
@@ -81,7 +86,7 @@ class Tracer:
 
     def _on_end(self, span: Dict[str, Any]) -> None:
         try:
-            if self.enable_security:
+            if self._scan_inline:
                 scan_span(span)
             self.exporter.export(span)
         except Exception as err:  # noqa: BLE001 - tracing must never break the application
