@@ -39,6 +39,7 @@ type Store = RateLimiterMemory | RateLimiterRedis;
 interface Limiter {
   consume(key: string, points: number): Promise<RateLimiterRes>;
   main: Store;
+  burst?: Store;
 }
 
 interface Usage {
@@ -190,6 +191,10 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RequestP
           } catch (err) {
             await release();
             if (err instanceof RateLimiterRes) {
+              // The library counts refused attempts too; a refused request should not use up the quota.
+              await Promise.all(
+                [c.limiter.main, c.limiter.burst].map((l) => l?.reward(key, c.points).catch(() => undefined)),
+              );
               options.onEvent?.({
                 type: 'rate_limit.exceeded',
                 tenantId: context.identity.tenantId,
