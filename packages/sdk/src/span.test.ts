@@ -115,6 +115,15 @@ describe('span', () => {
     expect(span.ended).toBe(true);
   });
 
+  it('never throws on end, even with params structuredClone refuses', () => {
+    const { exporter, tracer } = setup();
+    const span = tracer
+      .startSpan('chat', 'openai', 'gpt-4o')
+      .update({ params: { onChunk: () => {}, temperature: 0.1 } });
+    expect(() => span.end()).not.toThrow();
+    expect(exporter.spans[0]?.params).toEqual({ temperature: 0.1 });
+  });
+
   it('links children to their parent in one trace', () => {
     const { exporter, tracer } = setup();
     const agent = tracer.startSpan('agent_run', 'custom');

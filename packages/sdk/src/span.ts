@@ -70,6 +70,17 @@ export interface SpanOwner {
 
 const round = (ms: number): number => Math.round(ms * 1000) / 1000;
 
+/** A deep copy that cannot throw: `params` set by the caller may hold values structuredClone refuses. */
+function copySpan(span: Span): Span {
+  try {
+    return structuredClone(span);
+  } catch {
+    return JSON.parse(
+      JSON.stringify(span, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)),
+    ) as Span;
+  }
+}
+
 /** Create a span handle. Used by the tracer; call `tracer.startSpan` instead. */
 export function createSpanHandle(
   owner: SpanOwner,
@@ -116,7 +127,7 @@ export function createSpanHandle(
   let ended = false;
 
   const snapshot = (): Span => {
-    const json: Span = structuredClone(data);
+    const json = copySpan(data);
     if (!ended) {
       json.durationMs = round(performance.now() - startedAt);
       json.endTime = json.startTime + Math.round(json.durationMs);
