@@ -1,0 +1,1 @@
+export { createUiRoutes } from './routes.js';
