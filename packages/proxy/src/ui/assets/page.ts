@@ -1,5 +1,5 @@
 /** The dashboard's HTML shell. Everything it loads is served by the proxy itself (no CDN). */
-export const INDEX_HTML = String.raw`<!doctype html>
+export const INDEX_HTML = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">

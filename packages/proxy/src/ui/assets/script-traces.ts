@@ -1,5 +1,5 @@
 /** Dashboard script, part 2: traces list with filters and live tail, trace detail with highlighted findings. */
-export const SCRIPT_TRACES = String.raw`
+export const SCRIPT_TRACES = `
 LT.filters = {};
 
 LT.spanRow = function (s, fresh) {

@@ -1,5 +1,5 @@
 /** Dashboard script, part 3: overview, security and cost views. */
-export const SCRIPT_VIEWS = String.raw`
+export const SCRIPT_VIEWS = `
 LT.rangeName = '7d';
 LT.rangePicker = function () {
   return '<select id="range">' + ['24h', '7d', '30d', '90d'].map(function (r) {

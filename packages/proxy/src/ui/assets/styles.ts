@@ -1,5 +1,5 @@
 /** The dashboard's stylesheet: plain CSS, laptop-first, light and dark. */
-export const APP_CSS = String.raw`
+export const APP_CSS = `
 :root { --bg:#f7f7f8; --fg:#1d1d20; --muted:#6b6b76; --card:#fff; --line:#e3e3e8; --accent:#3b5bdb;
   --bad:#c92a2a; --warn:#e67700; --ok:#2b8a3e; --mark:#ffe066; font: 14px/1.45 system-ui, sans-serif; }
 @media (prefers-color-scheme: dark) { :root { --bg:#141417; --fg:#e9e9ee; --muted:#9a9aa6; --card:#1d1d22;
