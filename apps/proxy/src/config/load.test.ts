@@ -68,6 +68,11 @@ describe('loadConfig', () => {
     expect(c.storage.retention_days).toBe(7);
   });
 
+  it('ignores storage variables that belong to another profile', () => {
+    const c = loadConfig({ env: { LLMTRACE_STORAGE_PROFILE: 'memory', LLMTRACE_STORAGE_DATABASE_PATH: './x.db' } });
+    expect(c.storage).not.toHaveProperty('database_path');
+  });
+
   it.each([
     ['storage:\n  profile: mysql\n', 'storage.profile'],
     ['storage:\n  profile: postgres\n', 'storage.postgres_url'],

@@ -126,9 +126,14 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   }
   raw.storage = storage;
 
+  const profile = String(envProfile || storage.profile || 'sqlite');
+  const profileKeys = new Set([...COMMON_STORAGE_KEYS, ...(PROFILE_KEYS[profile] ?? [])]);
   for (const [name, { path: key, type }] of Object.entries(ENV_KEYS)) {
     const v = env[name];
-    if (v !== undefined && v !== '') setPath(raw, key, coerce(name, v, type));
+    if (v === undefined || v === '') continue;
+    // A storage variable for another profile (say a database path while on postgres) does not apply.
+    if (key.startsWith('storage.') && PROFILE_KEYS[profile] && !profileKeys.has(key.slice('storage.'.length))) continue;
+    setPath(raw, key, coerce(name, v, type));
   }
   const cli = options.cli ?? {};
   if (cli.listen) raw.listen_addr = cli.listen;
