@@ -10,7 +10,7 @@ client in one line. Standard library only; spans go to a running LLMTrace's inge
 """
 
 from .exporter import BatchExporter, HttpExporter, MemoryExporter, SpanExporter, ingest_url
-from .instrument import TracedStream, instrument
+from .instrument import AsyncTracedStream, TracedStream, instrument
 from .security import scan_span, scan_text
 from .span import Span, new_span_id, new_trace_id
 from .tracer import LLMSecTracer, Tracer, configure, get_tracer
@@ -18,6 +18,7 @@ from .tracer import LLMSecTracer, Tracer, configure, get_tracer
 __version__ = "0.1.0"
 
 __all__ = [
+    "AsyncTracedStream",
     "BatchExporter",
     "HttpExporter",
     "LLMSecTracer",

@@ -11,17 +11,17 @@ from typing import Any, Dict, List
 class Receiver:
     """An HTTP server on 127.0.0.1 that records POSTed span batches and answers ``statuses`` in turn."""
 
-    def __init__(self, statuses: List[int] = None, delay: float = 0.0) -> None:
+    def __init__(self, statuses: List[int] = None, gate: "threading.Event" = None) -> None:
         self.statuses = list(statuses or [])
-        self.delay = delay
+        self.gate = gate
         self.requests: List[Dict[str, Any]] = []
         receiver = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:  # noqa: N802
                 body = self.rfile.read(int(self.headers.get("content-length", "0")))
-                if receiver.delay:
-                    time.sleep(receiver.delay)
+                if receiver.gate is not None:
+                    receiver.gate.wait(10)
                 status = receiver.statuses.pop(0) if receiver.statuses else 202
                 if status == 202:
                     receiver.requests.append({"path": self.path, "headers": dict(self.headers), "spans": json.loads(body)["spans"]})
@@ -149,3 +149,26 @@ class HttpOpenAI:
         self.base_url = base_url.rstrip("/")
         self.api_key = api_key
         self.chat = SimpleNamespace(completions=_C())
+
+
+class _AsyncCompletions:
+    """``AsyncOpenAI``-shaped: ``await create(...)``; streams are async iterators."""
+
+    def __init__(self) -> None:
+        self.sync = _Completions(as_objects=False)
+
+    async def create(self, **kwargs: Any) -> Any:
+        result = self.sync.create(**kwargs)
+        if not kwargs.get("stream"):
+            return result
+
+        async def agen() -> Any:
+            for chunk in result:
+                yield chunk
+
+        return agen()
+
+
+class FakeAsyncOpenAI:
+    def __init__(self) -> None:
+        self.chat = SimpleNamespace(completions=_AsyncCompletions())

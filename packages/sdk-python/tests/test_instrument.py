@@ -1,8 +1,9 @@
+import asyncio
 import unittest
 
 from llmtrace_python import MemoryExporter, Tracer, instrument
 
-from .helpers import USAGE, APIError, FakeOpenAI
+from .helpers import USAGE, APIError, FakeAsyncOpenAI, FakeOpenAI
 
 MESSAGES = [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Say hello"}]
 
@@ -73,6 +74,25 @@ class InstrumentTest(unittest.TestCase):
         call, parent = self.exporter.spans
         self.assertEqual(call["parentSpanId"], step.span_id)
         self.assertEqual(call["traceId"], parent["traceId"])
+
+    def test_async_client_plain_stream_and_error(self) -> None:
+        client = instrument(FakeAsyncOpenAI(), tracer=self.tracer)
+
+        async def run():
+            reply = await client.chat.completions.create(model="gpt-4o", messages=MESSAGES)
+            chunks = [c async for c in await client.chat.completions.create(model="gpt-4o", messages=MESSAGES, stream=True)]
+            with self.assertRaises(APIError):
+                await client.chat.completions.create(model="broken", messages=MESSAGES)
+            return reply, chunks
+
+        reply, chunks = asyncio.run(run())
+        self.assertEqual(reply["choices"][0]["message"]["content"], "Hello!")
+        self.assertEqual(len(chunks), 7)
+        plain, streamed, failed = self.exporter.spans
+        self.assertEqual((plain["response"], plain["totalTokens"]), ("Hello!", 15))
+        self.assertEqual((streamed["stream"], streamed["response"], streamed["status"]), (True, "Hello!", "ok"))
+        self.assertGreater(streamed["ttftMs"], 0)
+        self.assertEqual((failed["status"], failed["statusCode"]), ("error", 429))
 
     def test_instrumenting_twice_records_once_and_content_can_be_left_out(self) -> None:
         client = FakeOpenAI()
