@@ -151,18 +151,21 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): TraceSto
       guard('clickhouse', 'insert', async () => {
         if (batch.length === 0) return;
         const seen = await existing(batch);
-        const rows = [];
+        const rows: unknown[][] = [];
         for (const s of batch) {
           const key = `${s.tenantId}\u0000${s.spanId}`;
           if (seen.has(key)) continue;
           seen.add(key); // duplicates inside the batch too
-          rows.push({
-            ...spanToRow(s),
-            stream: s.stream,
-            finding_types: [...new Set(s.findings.map((f) => f.type))],
-          });
+          const r = spanToRow(s);
+          const values: unknown[] = SPAN_COLUMNS.map((c) => r[c]);
+          values[STREAM_INDEX] = s.stream;
+          values.push([...new Set(s.findings.map((f) => f.type))]);
+          rows.push(values);
         }
-        if (rows.length > 0) await client.insert({ table, values: rows, format: 'JSONEachRow' });
+        // Positional rows (no key names per row) are less to encode and to parse than JSONEachRow.
+        if (rows.length > 0) {
+          await client.insert({ table, values: rows, format: 'JSONCompactEachRow', columns: INSERT_COLUMNS });
+        }
       }),
     getTrace: (tenantId, traceId) =>
       guard('clickhouse', 'getTrace', async (): Promise<Trace | undefined> => {

@@ -98,6 +98,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
   let spooled = 0;
   let retries = 0;
   let closed = false;
+  let closing: Promise<void> | undefined;
   // Set by close(): a drain already running stops retrying past it.
   let closeDeadline = Number.POSITIVE_INFINITY;
   let pumping: Promise<boolean> | undefined;
@@ -181,6 +182,31 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
     return pumping;
   };
 
+  const shutdown = async (): Promise<void> => {
+    closed = true;
+    clearInterval(timer);
+    const deadline = Date.now() + closeTimeout;
+    closeDeadline = deadline;
+    while (hasWork() && Date.now() < deadline) {
+      if (pumping) await pumping;
+      if (!hasWork()) break;
+      if (!(await kick(true, deadline))) await sleep(Math.min(retryBase, Math.max(0, deadline - Date.now())));
+    }
+    if (queue.length > 0) {
+      // Keep what could not be written for the next start, if there is a spool. These go after
+      // anything already spooled, so across a restart they replay after newer spans; nothing is
+      // lost or duplicated (inserts are idempotent), only that order.
+      const left = queue.splice(0, queue.length);
+      for (const s of left) spill(s);
+      logger.warn('span writer: store unavailable at shutdown', {
+        left: left.length,
+        spooled: spool !== undefined,
+      });
+    }
+    spool?.close();
+    logger.info('span writer closed', { written, dropped, spooled, retries });
+  };
+
   const timer = setInterval(() => {
     if (hasWork()) void kick();
   }, options.flushIntervalMs ?? 200);
@@ -207,32 +233,9 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
         if (!(await kick())) return;
       }
     },
-    async close(): Promise<void> {
-      if (closed) {
-        if (pumping) await pumping;
-        return;
-      }
-      closed = true;
-      clearInterval(timer);
-      const deadline = Date.now() + closeTimeout;
-      closeDeadline = deadline;
-      while (hasWork() && Date.now() < deadline) {
-        if (pumping) await pumping;
-        if (!hasWork()) break;
-        if (!(await kick(true, deadline)))
-          await sleep(Math.min(retryBase, Math.max(0, deadline - Date.now())));
-      }
-      if (queue.length > 0) {
-        // Keep what could not be written for the next start, if there is a spool.
-        const left = queue.splice(0, queue.length);
-        for (const s of left) spill(s);
-        logger.warn('span writer: store unavailable at shutdown', {
-          left: left.length,
-          spooled: spool !== undefined,
-        });
-      }
-      spool?.close();
-      logger.info('span writer closed', { written, dropped, spooled, retries });
+    close(): Promise<void> {
+      closing ??= shutdown();
+      return closing;
     },
     stats(): SpanWriterStats {
       return {
