@@ -86,7 +86,10 @@ export const ingestSpanSchema = z
     response: z.string().max(MAX_TEXT).default(''),
     toolCalls: z.array(toolCallSchema).max(500).default([]),
     finishReason: shortText.optional(),
-    params: z.record(z.string().max(128), z.unknown()).optional(),
+    params: z
+      .record(z.string().max(128), z.unknown())
+      .refine((p) => JSON.stringify(p).length <= 16 * 1024, 'at most 16 KiB of params')
+      .optional(),
     tags: z
       .record(z.string().min(1).max(128), z.string().max(MAX_SHORT))
       .refine((t) => Object.keys(t).length <= 64, 'at most 64 tags')
