@@ -105,6 +105,11 @@ describe('POST /spans', () => {
       { spans: [{ ...minimal, prompt: [{ content: 'hi' }] }] },
       'spans[0].prompt[0].role',
     ],
+    [
+      'oversized params',
+      { spans: [{ ...minimal, params: { blob: 'x'.repeat(20_000) } }] },
+      'spans[0].params',
+    ],
     ['null body', 'null', 'expected object'],
   ])('rejects %s with 400 naming the field', async (_name, body, field) => {
     const { spans, post } = setup();
