@@ -73,7 +73,9 @@ process.on('SIGTERM', () => { server.close(); client.disconnect(); process.exit(
 async function bundleWorker(): Promise<string> {
   // esbuild comes with tsup, the repo's bundler; resolving it through tsup pins no version here.
   const req = createRequire(join(root, 'package.json'));
-  const esbuild = createRequire(req.resolve('tsup'))('esbuild') as typeof import('esbuild');
+  const esbuild = createRequire(req.resolve('tsup'))('esbuild') as {
+    build(options: Record<string, unknown>): Promise<unknown>;
+  };
   const out = join(workDir, 'worker.mjs');
   await esbuild.build({
     stdin: { contents: WORKER, resolveDir: join(root, 'packages/proxy/test'), loader: 'ts' },
