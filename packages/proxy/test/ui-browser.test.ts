@@ -127,14 +127,15 @@ describe('dashboard in a real browser', () => {
     await page.goto(`${url}/ui`);
     await page.fill('#key', 'llmt_acme_viewer');
     await page.click('#auth button[type=submit]');
-    await page.waitForFunction(() => document.getElementById('who')?.textContent === 'acme · viewer');
+    await page.waitForFunction("document.getElementById('who')?.textContent === 'acme · viewer'");
   });
 
   afterAll(async () => {
     await browser?.close();
     await new Promise<void>((r) => {
       server?.close(() => r());
-      server?.closeAllConnections?.();
+      if (server && 'closeAllConnections' in server)
+        (server as { closeAllConnections(): void }).closeAllConnections();
     });
     await gateway?.close();
     await upstream?.close();
@@ -156,12 +157,12 @@ describe('dashboard in a real browser', () => {
     expect(await page.locator('#rows tr.row').count()).toBe(4);
     await page.fill('#filters input[name=model]', 'gpt-4o-mini');
     await page.click('#filters button[type=submit]');
-    await page.waitForFunction(() => document.querySelectorAll('#rows tr.row').length === 2);
+    await page.waitForFunction("document.querySelectorAll('#rows tr.row').length === 2");
     const models = await page.locator('#rows tr.row td:nth-child(2)').allTextContents();
     expect(models).toEqual(['gpt-4o-mini', 'gpt-4o-mini']);
     await page.fill('#filters input[name=model]', '');
     await page.click('#filters button[type=submit]');
-    await page.waitForFunction(() => document.querySelectorAll('#rows tr.row').length === 4);
+    await page.waitForFunction("document.querySelectorAll('#rows tr.row').length === 4");
   });
 
   it('opens a trace with a finding and highlights it at its offsets', async () => {
