@@ -1,5 +1,5 @@
 // Evaluate the scanner on the development data and print per-file metrics.
-// Usage: pnpm --filter @llmtrace/security build && pnpm --filter @llmtrace/security eval [--data DIR] [--shipped]
+// Usage: pnpm --filter @llmtrace/security build && pnpm --filter @llmtrace/security eval [--data DIR] [--shipped | --no-learned]
 // By default the learned part is cross-validated: each row is scored by a scanner whose model was
 // trained on the other folds only (grouped 5-fold, seed 42). --shipped uses the committed weights
 // (trained on all of this data, so its numbers are optimistic).
@@ -10,6 +10,7 @@ import { ATTACK_FILES, datasetDir, foldsFor, readJsonl, trainingRows } from './d
 const argv = process.argv.slice(2);
 const dir = datasetDir(argv);
 const shipped = argv.includes('--shipped');
+const rulesOnly = argv.includes('--no-learned');
 const SEED = 42;
 const K = 5;
 const fmt = (x) => (x === null || Number.isNaN(x) ? '  -  ' : x.toFixed(3));
@@ -22,8 +23,8 @@ const rows = trainingRows(dir);
 const folds = foldsFor(rows, K, SEED);
 const predicted = new Map(); // row object -> verdict !== 'allow'
 const t0 = performance.now();
-if (shipped) {
-  const scanner = createScanner();
+if (shipped || rulesOnly) {
+  const scanner = createScanner({ learnedModel: !rulesOnly });
   for (const r of rows)
     if (ATTACK_FILES.includes(r.file))
       predicted.set(r.row, scanner.scan(r.text, { role: r.row.role ?? 'user' }).verdict !== 'allow');
@@ -38,7 +39,7 @@ if (shipped) {
   }
 }
 console.log(
-  `security eval on ${dir.split(/[\\/]/).slice(-1)[0]} — learned part: ${shipped ? 'shipped weights (trained on this data)' : `grouped ${K}-fold CV`}`,
+  `security eval on ${dir.split(/[\\/]/).slice(-1)[0]} — learned part: ${rulesOnly ? 'off (rules only)' : shipped ? 'shipped weights (trained on this data)' : `grouped ${K}-fold CV`}`,
 );
 console.log('\nbinary tasks (positive = verdict flag or block)');
 console.log(`  ${'file'.padEnd(28)} ${'n'.padStart(5)}  recall   fpr    prec    f1`);

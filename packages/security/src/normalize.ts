@@ -106,6 +106,10 @@ const CONFUSABLES: Record<string, string> = {
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point of this test.
 const NON_ASCII = /[^\x00-\x7f]/;
 const LATIN_LETTER = /[A-Za-z]/;
+// Characters the slow path may change: invisibles, bidi controls, Greek/Cyrillic look-alikes,
+// full-width forms, and astral code points (tag characters, mathematical alphanumerics).
+const SUSPICIOUS =
+  /[\u00AD\u034F\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFE00-\uFE0F\uFEFF\uFF01-\uFF5E\u0370-\u03FF\u0400-\u052F\u0251\u0261\u0131\uD800-\uDBFF]/;
 
 function isInvisible(cp: number): boolean {
   return (
@@ -139,7 +143,8 @@ function pushEvasion(list: Evasion[], kind: EvasionKind, start: number, end: num
  * @example normalizeText('ｉｇｎｏｒｅ').text // 'ignore'
  */
 export function normalizeText(input: string): NormalizedText {
-  if (!NON_ASCII.test(input)) {
+  // Fast paths: pure ASCII, or non-ASCII text (accents, CJK, …) with nothing to fold or strip.
+  if (!NON_ASCII.test(input) || (!SUSPICIOUS.test(input) && input.normalize('NFKC') === input)) {
     return { text: input, starts: null, ends: null, originalLength: input.length, hidden: '', evasions: [] };
   }
   const out: string[] = [];
@@ -205,8 +210,10 @@ export function normalizeText(input: string): NormalizedText {
       continue;
     }
     let nf = ch.normalize('NFKC');
-    if (cp >= 0xff01 && cp <= 0xff5e) pushEvasion(evasions, 'fullwidth', start, end);
-    else if (cp >= 0x1d400 && cp <= 0x1d7ff) pushEvasion(evasions, 'homoglyph', start, end);
+    // Full-width letters and digits spell ASCII words in disguise; full-width punctuation is normal CJK text.
+    if ((cp >= 0xff10 && cp <= 0xff19) || (cp >= 0xff21 && cp <= 0xff3a) || (cp >= 0xff41 && cp <= 0xff5a)) {
+      pushEvasion(evasions, 'fullwidth', start, end);
+    } else if (cp >= 0x1d400 && cp <= 0x1d7ff) pushEvasion(evasions, 'homoglyph', start, end);
     if (nf.length > 8) nf = ch; // ligature-like expansions of one code point stay bounded
     for (let k = 0; k < nf.length; k++) {
       const c = nf[k]!;

@@ -21,7 +21,19 @@ function readable(s: string): boolean {
     if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) letters++;
     else if (c > 0x7f && c !== 0xfffd) good++;
   }
-  return good / s.length > 0.95 && letters / s.length > 0.55 && /[a-z]{2,}\s+[a-z]{2,}/i.test(s);
+  if (good / s.length <= 0.95 || letters / s.length <= 0.55) return false;
+  // At least two words: a linear scan (a regex like /[a-z]+\s+[a-z]+/ is quadratic on long letter runs).
+  let words = 0;
+  let run = 0;
+  for (let i = 0; i <= s.length && words < 2; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 32;
+    if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122)) run++;
+    else {
+      if (run >= 2 && (c === 32 || c === 10 || c === 9 || c === 13 || i === s.length)) words++;
+      run = 0;
+    }
+  }
+  return words >= 2;
 }
 
 // Another layer of encoding (base64 or hex text) is kept so the next depth can decode it.
@@ -57,6 +69,29 @@ function rot13(s: string): string {
     return String.fromCharCode(((c.charCodeAt(0) - base + 13) % 26) + base);
   });
 }
+
+// Attack words as they look after ROT13 and after reversal. The whole-text re-scan only runs when
+// one of them occurs, so ordinary text pays one substring search instead of a second full scan.
+const TRIGGERS = [
+  'ignore',
+  'instruction',
+  'previous',
+  'disregard',
+  'forget',
+  'system prompt',
+  'jailbreak',
+  'developer mode',
+  'do anything now',
+  'reveal',
+  'password',
+  'pretend',
+  'restrictions',
+  'vergiss',
+  'oublie',
+  'olvida',
+];
+const ROT_TRIGGERS = TRIGGERS.map(rot13);
+const REV_TRIGGERS = TRIGGERS.map((t) => [...t].reverse().join(''));
 
 function strongest(findings: readonly RawFinding[], minConfidence: number): RawFinding | undefined {
   let best: RawFinding | undefined;
@@ -117,7 +152,9 @@ function detect(input: DetectorInput): RawFinding[] {
     if (input.depth === 0 && text.length <= MAX_ROTATE_CHARS && /[a-z]{3}/i.test(text)) {
       // ROT13 and reversed payloads cannot be located by shape; re-scan the whole transformed text
       // and only keep confident attack hits that the plain text does not already explain.
-      const rotHit = strongest(input.rescan(rot13(text)), 0.75);
+      const rotHit = ROT_TRIGGERS.some((t) => input.lower.includes(t))
+        ? strongest(input.rescan(rot13(text)), 0.75)
+        : undefined;
       if (rotHit) {
         out.push({
           type: 'encoding_attack',
@@ -128,8 +165,10 @@ function detect(input: DetectorInput): RawFinding[] {
           message: `ROT13-encoded payload hides: ${rotHit.message}`,
         });
       }
-      const reversed = Array.from(text).reverse().join('');
-      const revHit = strongest(input.rescan(reversed), 0.75);
+      const reversed = REV_TRIGGERS.some((t) => input.lower.includes(t))
+        ? Array.from(text).reverse().join('')
+        : '';
+      const revHit = reversed ? strongest(input.rescan(reversed), 0.75) : undefined;
       if (revHit && reversed.length === text.length) {
         out.push({
           type: 'encoding_attack',

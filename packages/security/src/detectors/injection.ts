@@ -3,8 +3,10 @@ import { runRules } from './types.js';
 
 // Up to `n` filler words between two key phrases. Alternating \s+ and a word class cannot overlap,
 // so the regex stays linear in practice.
-const gap = (n: number): string => `(?:\\s+[\\p{L}\\p{N}'’-]+){0,${n}}?\\s+`;
-const re = (src: string, flags = 'giu'): RegExp => new RegExp(src, flags);
+const gap = (n: number): string => `(?:[ \\t]+\\S+){0,${n}}?[ \\t]+`;
+// Patterns are lower-case and run on the lower-cased text without the `i`/`u` flags, which keeps
+// V8 on its fast path (several times faster than case-insensitive Unicode matching).
+const re = (src: string, flags = 'g'): RegExp => new RegExp(src, flags);
 
 const OVERRIDE_VERB =
   "(?:ignore|ignoring|disregard|disregarding|forget|forgetting|skip|bypass|override|overlook|neglect|abandon|discard|drop|erase|delete|clear|set aside|put aside|throw out|pay no attention to|do not follow|don't follow|stop following)";
@@ -92,8 +94,7 @@ export const INJECTION_RULES: readonly PatternRule[] = [
     confidence: 0.95,
     keywords: ['<|', '[inst]', '<<sys>>', '[/inst]', '<</sys>>', '<s>', '</s>'],
     pattern: re(
-      `<\\|(?:im_start|im_end|system|user|assistant|endoftext|start_header_id|end_header_id|eot_id|begin_of_text)\\|>|\\[/?INST\\]|<</?SYS>>|</?s>\\s*\\[INST`,
-      'gi',
+      `<\\|(?:im_start|im_end|system|user|assistant|endoftext|start_header_id|end_header_id|eot_id|begin_of_text)\\|>|\\[/?inst\\]|<</?sys>>|</?s>\\s*\\[inst`,
     ),
     message: 'Chat-template control tokens in user content',
   },
@@ -105,7 +106,6 @@ export const INJECTION_RULES: readonly PatternRule[] = [
     keywords: ['system', 'assistant', 'developer'],
     pattern: re(
       `(?:^|\\n)[ \\t]*(?:#{1,4}\\s*|\\[|<|\\*\\*)?(?:system|developer|system\\s+prompt|system\\s+message)(?:\\]|>|\\*\\*)?[ \\t]*:[ \\t]*\\S|(?:^|\\n)[ \\t]*(?:#{1,4}\\s*)?(?:\\[|<)(?:system|developer)(?:\\]|>)`,
-      'gi',
     ),
     message: 'Fake system/developer turn inside user content',
   },
@@ -162,37 +162,6 @@ export const INJECTION_RULES: readonly PatternRule[] = [
       `\\b(?:repeat|reprint|reproduce|recite|echo|print|output|show|display|reveal|leak|dump|list|tell\\s+me|give\\s+me|share|spell\\s+check\\s+and\\s+display|translate|summari[sz]e)\\b${gap(3)}?(?:your|the|all|my|this)?\\s*(?:(?:system|initial|original|hidden|secret|full|entire|complete|previous|internal|developer|first|above|preceding|exact)\\s+){0,3}(?:prompt(?:\\s+text)?|instructions|rules|configuration|system\\s+message|guidelines|text\\s+above|words\\s+above|messages?\\s+above)\\b(?:\\s+(?:above|verbatim|word\\s+for\\s+word|exactly|so\\s+far|you\\s+(?:were|have\\s+been)\\s+given))?|\\bwhat\\s+(?:is|are|was|were)\\s+(?:your|the)\\s+(?:(?:system|initial|original|hidden|secret|first)\\s+)+(?:prompts?|instructions|rules|message)\\b|\\bwhat\\s+(?:is|was)\\s+written\\s+(?:at\\s+the\\s+beginning|above|before)\\b|\\b(?:the\\s+)?(?:\\d+|two|three|first|last)\\s+(?:sentences?|lines?|words?)\\s+(?:before|above)\\s+(?:the\\s+text|this)\\b|\\beverything\\s+(?:above|before\\s+this)\\s+(?:verbatim|word\\s+for\\s+word)\\b`,
     ),
     message: 'Attempt to extract the system prompt',
-  },
-  {
-    id: 'indirect.response-steering',
-    type: 'prompt_injection',
-    severity: 'high',
-    confidence: 0.75,
-    keywords: [
-      'your answer',
-      'your response',
-      'your reply',
-      'your output',
-      'your message',
-      'your summary',
-      "your answer's",
-      "your response's",
-    ],
-    pattern: re(
-      `\\b(?:add|include|insert|append|integrate|incorporate|use|provide|modify|replace|render|enhance|augment|combine|convert|substitute|scramble|jumble|misspell|introduce|rearrange|suggest|tease|embed|mention|end|begin|start|format|write|put|encode|translate|spell|state|say|recommend|promote|advertise|link|direct|tell|make|ensure|change|swap|reverse|hide|conclude|finish|close|prepend|sign|emphasi[sz]e|stress|hint|urge|invite|encourage|remind)\\b[^\\n]{0,120}?\\b(?:in|to|into|within|throughout|from|on|for|of)\\s+(?:all\\s+of\\s+|each\\s+of\\s+|every\\s+word\\s+(?:in|of)\\s+)?your\\s+(?:answer|response|reply|output|message|summary|next\\s+(?:answer|response|reply))(?:'s)?\\b|\\b(?:in|within|throughout|for)\\s+your\\s+(?:answer|response|reply|output|summary),?\\s+(?:add|include|insert|suggest|tease|mention|recommend|promote|say|state|tell|write|use|replace|direct|urge|ask|encourage|hint|make)\\b|\\byour\\s+(?:answer|response|reply|message|output)(?:'s)?\\s+words\\b|\\b(?:answer|respond|reply|write)\\s+(?:only\\s+)?(?:in|using|with)\\s+(?:anagrams?|homophon\\w*|alphanumeric|leetspeak|emojis?|pig\\s+latin|reverse\\w*|numbers\\s+for)\\b|\\bprovide\\s+your\\s+(?:answer|response|reply)\\s+(?:in|using)\\b`,
-    ),
-    message: 'Document text instructing the assistant how to answer (indirect injection)',
-  },
-  {
-    id: 'indirect.addressing-ai',
-    type: 'prompt_injection',
-    severity: 'high',
-    confidence: 0.75,
-    keywords: ['ai', 'assistant', 'model', 'llm', 'chatbot', 'gpt', 'claude', 'agent'],
-    pattern: re(
-      `\\b(?:(?:note|message|instructions?|attention)\\s+(?:to|for)\\s+(?:the\\s+|any\\s+|all\\s+)?(?:ai|assistant|llm|language\\s+model|chatbot|gpt|claude|ai\\s+agents?|agents?|model|summari[sz]er)s?\\b|\\bif\\s+you\\s+are\\s+(?:an?\\s+)?(?:ai|llm|language\\s+model|assistant|chatbot|gpt|ai\\s+agent)\\b[^\\n]{0,40}?\\b(?:must|should|need|have\\s+to|ignore|do\\s+not|don't|please|then)\\b|\\b(?:ai|assistant|llm|chatbot|agent)s?\\s+(?:reading|processing|summari[sz]ing|parsing)\\s+this\\b|\\bwhen\\s+(?:you|the\\s+(?:ai|assistant|model))\\s+(?:summari[sz]e|read|process|parse)\\s+this\\b[^\\n]{0,80}?\\b(?:must|should|instead|ignore|do\\s+not|say|tell|include|add)\\b)`,
-    ),
-    message: 'Text addressed to an AI reader (indirect injection)',
   },
   {
     id: 'override.de',
@@ -262,18 +231,62 @@ export const INJECTION_RULES: readonly PatternRule[] = [
   },
 ];
 
-function embeddedTask(input: DetectorInput): RawFinding[] {
+/**
+ * Indirect-injection rules: text that tells "the assistant" how to answer. Full severity inside
+ * documents and tool results; in a user's own prompt the same words are usually a legitimate
+ * request ("in your answer, include…"), so they only count as a weak signal there.
+ */
+export const INDIRECT_RULES: readonly PatternRule[] = [
+  {
+    id: 'indirect.response-steering',
+    type: 'prompt_injection',
+    severity: 'high',
+    confidence: 0.75,
+    keywords: [
+      'your answer',
+      'your response',
+      'your reply',
+      'your output',
+      'your message',
+      'your summary',
+      "your answer's",
+      "your response's",
+    ],
+    pattern: re(
+      `\\b(?:add|include|insert|append|integrate|incorporate|use|provide|modify|replace|render|enhance|augment|combine|convert|substitute|scramble|jumble|misspell|introduce|rearrange|suggest|tease|embed|mention|end|begin|start|format|write|put|encode|translate|spell|state|say|recommend|promote|advertise|link|direct|tell|make|ensure|change|swap|reverse|hide|conclude|finish|close|prepend|sign|emphasi[sz]e|stress|hint|urge|invite|encourage|remind)\\b[^\\n]{0,120}?\\b(?:in|to|into|within|throughout|from|on|for|of)\\s+(?:all\\s+of\\s+|each\\s+of\\s+|every\\s+word\\s+(?:in|of)\\s+)?your\\s+(?:answer|response|reply|output|message|summary|next\\s+(?:answer|response|reply))(?:'s)?\\b|\\b(?:in|within|throughout|for)\\s+your\\s+(?:answer|response|reply|output|summary),?\\s+(?:add|include|insert|suggest|tease|mention|recommend|promote|say|state|tell|write|use|replace|direct|urge|ask|encourage|hint|make)\\b|\\byour\\s+(?:answer|response|reply|message|output)(?:'s)?\\s+words\\b|\\b(?:answer|respond|reply|write)\\s+(?:only\\s+)?(?:in|using|with)\\s+(?:anagrams?|homophon\\w*|alphanumeric|leetspeak|emojis?|pig\\s+latin|reverse\\w*|numbers\\s+for)\\b|\\bprovide\\s+your\\s+(?:answer|response|reply)\\s+(?:in|using)\\b`,
+    ),
+    message: 'Document text instructing the assistant how to answer (indirect injection)',
+  },
+  {
+    id: 'indirect.addressing-ai',
+    type: 'prompt_injection',
+    severity: 'high',
+    confidence: 0.75,
+    keywords: ['ai', 'assistant', 'model', 'llm', 'chatbot', 'gpt', 'claude', 'agent'],
+    pattern: re(
+      `\\b(?:(?:note|message|instructions?|attention)\\s+(?:to|for)\\s+(?:the\\s+|any\\s+|all\\s+)?(?:ai|assistant|llm|language\\s+model|chatbot|gpt|claude|ai\\s+agents?|agents?|model|summari[sz]er)s?\\b|\\bif\\s+you\\s+are\\s+(?:an?\\s+)?(?:ai|llm|language\\s+model|assistant|chatbot|gpt|ai\\s+agent)\\b[^\\n]{0,40}?\\b(?:must|should|need|have\\s+to|ignore|do\\s+not|don't|please|then)\\b|\\b(?:ai|assistant|llm|chatbot|agent)s?\\s+(?:reading|processing|summari[sz]ing|parsing)\\s+this\\b|\\bwhen\\s+(?:you|the\\s+(?:ai|assistant|model))\\s+(?:summari[sz]e|read|process|parse)\\s+this\\b[^\\n]{0,80}?\\b(?:must|should|instead|ignore|do\\s+not|say|tell|include|add)\\b)`,
+    ),
+    message: 'Text addressed to an AI reader (indirect injection)',
+  },
+];
+
+const DOC_HINT =
+  /^(?:subject|from|to|date|received date|email_from)\s*:|\|email_from:|\bdear\b|\bhi\b|\bhello\b|\bregards\b|\bthanks\b|\bsincerely\b|\bunsubscribe\b|\bcopyright\b|\bposted\b|\bpublished\b/im;
+
+/** True when the text reads like a document (e-mail, web page, tool output) rather than a request. */
+function documentLike(input: DetectorInput): boolean {
+  if (input.role === 'tool') return true;
+  const text = input.norm.text;
+  return text.length >= 200 && DOC_HINT.test(text);
+}
+
+function embeddedTask(input: DetectorInput, docLike: boolean): RawFinding[] {
   // Indirect injection often arrives as a lone instruction line spliced into a document (an e-mail,
   // a web page, a tool result). Only look when the text is clearly a document: several lines and
   // substantially longer than the suspicious line.
   const text = input.norm.text;
   if (text.length < 200 || text.length > 200_000) return [];
   const out: RawFinding[] = [];
-  const docLike =
-    input.role === 'tool' ||
-    /^(?:subject|from|to|date|received date|email_from)\s*:|\|email_from:|\bdear\b|\bhi\b|\bhello\b|\bregards\b|\bthanks\b/im.test(
-      text,
-    );
   if (!docLike) return [];
   const lineRe = /[^\n]+/g;
   let first = true;
@@ -320,7 +333,15 @@ function detect(input: DetectorInput): RawFinding[] {
       found.push(f);
     }
   }
-  if (input.role !== 'system') found.push(...embeddedTask(input));
+  const docLike = documentLike(input);
+  for (const f of runRules(INDIRECT_RULES, input.norm.text, input.lower)) {
+    if (!docLike) {
+      f.severity = 'low';
+      f.confidence = 0.5;
+    }
+    found.push(f);
+  }
+  found.push(...embeddedTask(input, docLike));
   return found;
 }
 

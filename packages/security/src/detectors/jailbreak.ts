@@ -1,7 +1,9 @@
 import type { Detector, DetectorInput, PatternRule, RawFinding } from './types.js';
 import { runRules } from './types.js';
 
-const re = (src: string, flags = 'giu'): RegExp => new RegExp(src, flags);
+// Patterns are lower-case and run on the lower-cased text without the `i`/`u` flags, which keeps
+// V8 on its fast path (several times faster than case-insensitive Unicode matching).
+const re = (src: string, flags = 'g'): RegExp => new RegExp(src, flags);
 
 /** Jailbreak rules: personas, modes, refusal suppression, framing, dual-response formats. */
 export const JAILBREAK_RULES: readonly PatternRule[] = [
@@ -37,8 +39,8 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
     keywords: ['dan', 'stan', 'dude', 'aim', 'ucar', 'nraf', 'kevin', 'jailbreak'],
     pattern: re(
       `\\b(?:DAN|STAN|DUDE|UCAR|NRAF|APOPHIS)\\b(?:\\s+(?:mode|prompt|\\d+(?:\\.\\d+)?)|\\s*:|,?\\s+(?:which\\s+stands|who\\s+can|can\\s+do|has\\s+no))|\\[?🔓\\s*JAILBREAK\\]?|\\bAIM\\s*:|\\b(?:as|you\\s+are|called|named)\\s+(?:DAN|STAN|DUDE|AIM)\\b`,
-      'gu',
     ),
+    caseSensitive: true,
     message: 'Known jailbreak persona',
   },
   {
@@ -55,7 +57,7 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
   {
     id: 'no-restrictions',
     type: 'jailbreak',
-    severity: 'high',
+    severity: 'medium',
     confidence: 0.75,
     keywords: [
       'restrict',
@@ -78,7 +80,7 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
   {
     id: 'unfiltered-ai',
     type: 'jailbreak',
-    severity: 'high',
+    severity: 'medium',
     confidence: 0.8,
     keywords: ['unfilter', 'uncensor', 'amoral', 'unrestrict', 'unethical', 'unbound', 'unhinged', 'immoral'],
     pattern: re(
@@ -126,7 +128,7 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
     confidence: 0.75,
     keywords: ['response', 'answer', 'output', 'paragraph', '🔒', '🔓', 'classic'],
     pattern: re(
-      `\\b(?:two|2)\\s+(?:different\\s+|separate\\s+)?(?:responses|answers|paragraphs|outputs)\\b[^\\n]{0,120}?\\b(?:one|first)\\b[^\\n]{0,80}?\\b(?:normal|classic|standard|censored|filtered|chatgpt|gpt)\\b|🔒|🔓|\\[(?:CLASSIC|JAILBREAK|NORMAL)\\]`,
+      `\\b(?:two|2)\\s+(?:different\\s+|separate\\s+)?(?:responses|answers|paragraphs|outputs)\\b[^\\n]{0,120}?\\b(?:one|first)\\b[^\\n]{0,80}?\\b(?:normal|classic|standard|censored|filtered|chatgpt|gpt)\\b|[(\\[]?(?:🔒|🔓)\\s*(?:normal|developer|jailbreak|classic|dan|unlocked|locked)|\\[(?:classic|jailbreak|normal)\\]`,
     ),
     message: 'Dual-response format (filtered vs unfiltered)',
   },

@@ -1,7 +1,9 @@
 import { ibanValid, ipv4Valid, luhnValid, ssnValid, trivialDigits } from './pii-validators.js';
 import type { Detector, DetectorInput, RawFinding } from './types.js';
 
-const EMAIL = /[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b/g;
+// Sticky: tried only at the start of the local part found by walking back from each '@'.
+const EMAIL = /[A-Za-z0-9._%+-]{1,64}@(?:[A-Za-z0-9-]{1,63}\.){1,8}[A-Za-z]{2,24}\b/y;
+const LOCAL_CHAR = /[A-Za-z0-9._%+-]/;
 const SSN = /(?<![\d-])(\d{3})([- ])(\d{2})\2(\d{4})(?![\d-])/g;
 const SSN_BARE = /(?<![\d-])(\d{3})(\d{2})(\d{4})(?![\d-])/g;
 const CARD = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d])/g;
@@ -17,16 +19,17 @@ const URL = /\bhttps?:\/\/[^\s<>"'()]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>"
 const MONTHS =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 const DATE = new RegExp(
-  `\\b(?:\\d{4}-\\d{2}-\\d{2}(?:[ T]\\d{2}:\\d{2}(?::\\d{2})?)?|\\d{1,2}[/.]\\d{1,2}[/.](?:\\d{4}|\\d{2})|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${MONTHS})\\.?,?\\s+\\d{4}|(?:${MONTHS})\\.?\\s+\\d{4})\\b|(?<=\\b(?:in|since|born|until|from|year|of|by|before|after|circa)\\s+)(?:19|20)\\d{2}\\b`,
+  `\\b(?:\\d{4}-\\d{2}-\\d{2}(?:[ T]\\d{2}:\\d{2}(?::\\d{2})?)?|\\d{1,2}[/.]\\d{1,2}[/.](?:\\d{4}|\\d{2})|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${MONTHS})\\.?,?\\s+\\d{4}|(?:${MONTHS})\\.?\\s+\\d{4})\\b`,
   'gi',
 );
+const YEAR = /\b(?:in|since|born|until|from|year|of|by|before|after|circa)\s+((?:19|20)\d{2})\b/gi;
 const AGE =
   /\b(?:aged?|age\s*(?:of|is|:)?)\s+(\d{1,3})\b|\b(\d{1,3})(?:\s+|-)years?(?:\s+|-)old\b|\b(?:i\s+am|i'm)\s+(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|am|pm|minutes|hours|\w*\d))/gi;
-const TITLE = /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Rev|Hon)\.?(?=\s+\p{Lu})/gu;
+const TITLE = /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Rev|Hon)\.?(?=\s+[A-ZÀ-ÖØ-Þ])/g;
 const NAME_AFTER =
-  /\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?|[Mm]y\s+name\s+is|[Nn]ame\s*:|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Hh]i|[Hh]ello|[Cc]ontact\s+person\s*:?)\s+(\p{Lu}[\p{Ll}'’-]+(?:\s+\p{Lu}\.?)?(?:\s+\p{Lu}[\p{Ll}'’-]+){0,2})/gu;
+  /\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?|[Mm]y\s+name\s+is|[Nn]ame\s*:|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Hh]i|[Hh]ello|[Cc]ontact\s+person\s*:?)\s+([A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+(?:\s+[A-ZÀ-ÖØ-Þ]\.?)?(?:\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+){0,2})/g;
 const STREET =
-  /\b\d{1,6}[A-Za-z]?\s+(?:[\p{Lu}\d][\p{L}'’.-]*\s+){1,4}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Court|Ct\.?|Way|Place|Pl\.?|Square|Sq\.?|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir\.?|Trail|Row|Crescent|Close|Alley|Plaza)(?:,?\s+(?:Apt\.?|Suite|Unit|#)\s*[\w-]+)?\b/gu;
+  /\b\d{1,6}[A-Za-z]?\s+(?:[A-ZÀ-ÖØ-Þ\d][A-Za-zÀ-ÖØ-öø-ÿ'’.-]*\s+){1,4}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Court|Ct\.?|Way|Place|Pl\.?|Square|Sq\.?|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir\.?|Trail|Row|Crescent|Close|Alley|Plaza)(?:,?\s+(?:Apt\.?|Suite|Unit|#)\s*[\w-]+)?\b/g;
 
 const PUSH_LIMIT = 500;
 
@@ -53,12 +56,21 @@ function detect(input: DetectorInput): RawFinding[] {
   const taken: Array<[number, number]> = [];
   const hasDigit = /\d/.test(text);
 
-  if (text.includes('@')) {
-    EMAIL.lastIndex = 0;
-    for (let m = EMAIL.exec(text); m; m = EMAIL.exec(text)) {
-      add(out, 'pii.email', 'low', 0.95, m.index, m.index + m[0].length, 'E-mail address');
-      taken.push([m.index, m.index + m[0].length]);
-    }
+  let lastEnd = 0;
+  for (
+    let at = text.indexOf('@');
+    at >= 0 && out.length < PUSH_LIMIT;
+    at = text.indexOf('@', Math.max(at + 1, lastEnd))
+  ) {
+    let start = at;
+    while (start > Math.max(lastEnd, at - 64) && LOCAL_CHAR.test(text[start - 1]!)) start--;
+    if (start === at) continue;
+    EMAIL.lastIndex = start;
+    const m = EMAIL.exec(text);
+    if (!m) continue;
+    add(out, 'pii.email', 'low', 0.95, start, start + m[0].length, 'E-mail address');
+    taken.push([start, start + m[0].length]);
+    lastEnd = start + m[0].length;
   }
   if (/https?:|www\./i.test(text)) {
     URL.lastIndex = 0;
@@ -136,6 +148,13 @@ function detect(input: DetectorInput): RawFinding[] {
     add(out, 'pii.date', 'info', 0.6, m.index, m.index + m[0].length, 'Date');
     taken.push([m.index, m.index + m[0].length]);
   }
+  YEAR.lastIndex = 0;
+  for (let m = YEAR.exec(text); m; m = YEAR.exec(text)) {
+    const off = m.index + m[0].length - 4;
+    if (overlaps(taken, off, off + 4)) continue;
+    add(out, 'pii.date', 'info', 0.6, off, off + 4, 'Date');
+    taken.push([off, off + 4]);
+  }
   PHONE.lastIndex = 0;
   for (let m = PHONE.exec(text); m; m = PHONE.exec(text)) {
     const raw = m[0];
@@ -175,7 +194,7 @@ function detect(input: DetectorInput): RawFinding[] {
 
 function names(text: string): RawFinding[] {
   const out: RawFinding[] = [];
-  if (!/\p{Lu}/u.test(text)) return out;
+  if (!/[A-ZÀ-ÖØ-Þ]/.test(text)) return out;
   TITLE.lastIndex = 0;
   for (let m = TITLE.exec(text); m; m = TITLE.exec(text)) {
     add(out, 'pii.title', 'info', 0.6, m.index, m.index + m[0].length, 'Honorific');

@@ -50,12 +50,27 @@ export interface PatternRule {
   confidence: number;
   /** Lower-case substrings; the regex only runs if one occurs in the lower-cased text. */
   keywords: readonly string[];
-  /** Must carry the `g` flag. Written without nested quantifiers (linear in practice). */
+  /**
+   * Must carry the `g` flag. Lower-case source matched against the lower-cased text (unless
+   * `caseSensitive`). Written without nested quantifiers (linear in practice).
+   */
   pattern: RegExp;
+  /** Match the original-case text instead (e.g. upper-case persona names). */
+  caseSensitive?: boolean;
   message: string;
 }
 
 const MAX_MATCHES_PER_RULE = 50;
+const insensitiveCache = new WeakMap<RegExp, RegExp>();
+
+function insensitive(re: RegExp): RegExp {
+  let copy = insensitiveCache.get(re);
+  if (!copy) {
+    copy = new RegExp(re.source, `${re.flags}i`);
+    insensitiveCache.set(re, copy);
+  }
+  return copy;
+}
 
 /**
  * Run pattern rules on `text` (normalised coordinates). The keyword pre-filter keeps large clean
@@ -72,11 +87,16 @@ export function runRules(rules: readonly PatternRule[], text: string, lower: str
       }
     }
     if (!hit) continue;
-    rule.pattern.lastIndex = 0;
+    // Lower-casing can change the length of a few characters (e.g. U+0130); then fall back to a
+    // case-insensitive copy of the pattern on the original text so offsets stay right.
+    const sameLength = lower.length === text.length;
+    const pattern = rule.caseSensitive || sameLength ? rule.pattern : insensitive(rule.pattern);
+    const subject = rule.caseSensitive || !sameLength ? text : lower;
+    pattern.lastIndex = 0;
     let count = 0;
-    for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
+    for (let m = pattern.exec(subject); m !== null; m = pattern.exec(subject)) {
       if (m[0].length === 0) {
-        rule.pattern.lastIndex++;
+        pattern.lastIndex++;
         continue;
       }
       out.push({

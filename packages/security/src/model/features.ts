@@ -16,7 +16,10 @@ export interface FeatureConfig {
 /** Defaults used by the shipped model. */
 export const DEFAULT_FEATURES: FeatureConfig = { bits: 18, headChars: 6000, tailChars: 2000 };
 
-/** Sparse feature vector: unique bucket indices and one shared value (binary features, L2-normalised). */
+/**
+ * Sparse feature vector: bucket indices (repeats allowed: a repeated n-gram counts again) and one
+ * shared value, 1/sqrt(number of n-grams), so long and short texts score on the same scale.
+ */
 export interface FeatureVector {
   indices: Int32Array;
   value: number;
@@ -46,7 +49,8 @@ export function prepareText(text: string, cfg: FeatureConfig): string {
 export function featurize(text: string, cfg: FeatureConfig = DEFAULT_FEATURES): FeatureVector {
   const s = prepareText(text, cfg);
   const mask = (1 << cfg.bits) - 1;
-  const seen = new Set<number>();
+  // Plain array instead of a Set: de-duplication cost more than it gained.
+  const seen: number[] = [];
   // Word unigrams and bigrams.
   let prev = 0;
   let h = FNV_OFFSET;
@@ -58,8 +62,8 @@ export function featurize(text: string, cfg: FeatureConfig = DEFAULT_FEATURES): 
       inWord = true;
     } else if (inWord) {
       const w = Math.imul(h ^ 0x77, FNV_PRIME) >>> 0;
-      seen.add(w & mask);
-      if (prev !== 0) seen.add((Math.imul(prev ^ w, 0x9e3779b1) ^ 0x5bd1e995) & mask);
+      seen.push(w & mask);
+      if (prev !== 0) seen.push((Math.imul(prev ^ w, 0x9e3779b1) ^ 0x5bd1e995) & mask);
       prev = w;
       h = FNV_OFFSET;
       inWord = false;
@@ -77,7 +81,7 @@ export function featurize(text: string, cfg: FeatureConfig = DEFAULT_FEATURES): 
     g = Math.imul(g ^ b, FNV_PRIME);
     g = Math.imul(g ^ c3, FNV_PRIME);
     g = Math.imul(g ^ d, FNV_PRIME);
-    seen.add((g ^ 0x63) & mask);
+    seen.push((g ^ 0x63) & mask);
     a = b;
     b = c3;
     c3 = d;
