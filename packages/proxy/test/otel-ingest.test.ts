@@ -70,6 +70,8 @@ function sdkSpans(): ReadableSpan[] {
   return memory.getFinishedSpans();
 }
 
+const json = async (res: Response): Promise<unknown> => res.json();
+
 function setup(opts: { tenant?: string } = {}) {
   const spans: Span[] = [];
   const app = createOtlpIngestRoutes({
@@ -245,6 +247,14 @@ describe('OTLP ingest', () => {
     expect((await post(app, 'x', 'text/plain')).status).toBe(400);
     expect((await post(app, '{not json', 'application/json')).status).toBe(400);
     expect((await post(app, new Uint8Array([0xff, 0xff, 0xff]), 'application/x-protobuf')).status).toBe(400);
+    expect((await post(app, '[1,2]', 'application/json')).status).toBe(400);
     expect(spans).toEqual([]);
+  });
+
+  it('accepts an empty export request', async () => {
+    const { app } = setup();
+    const res = await post(app, new Uint8Array(0), 'application/x-protobuf');
+    expect(res.status).toBe(200);
+    expect(await json(await post(app, '{}', 'application/json'))).toEqual({ accepted: 0, ignored: 0 });
   });
 });

@@ -78,9 +78,13 @@ function idOf(v: unknown, encoding: 'hex' | 'base64'): string {
 
 function flatten(request: unknown, ids: 'hex' | 'base64'): OtlpSpanRecord[] {
   const out: OtlpSpanRecord[] = [];
-  const resourceSpans = (request as { resourceSpans?: unknown[] } | null)?.resourceSpans;
+  if (!request || typeof request !== 'object' || Array.isArray(request)) {
+    throw new LLMTraceError('invalid_request', 'OTLP body must be an object');
+  }
+  // An export request without resourceSpans is valid and empty.
+  const resourceSpans = (request as { resourceSpans?: unknown }).resourceSpans ?? [];
   if (!Array.isArray(resourceSpans))
-    throw new LLMTraceError('invalid_request', 'OTLP body has no resourceSpans');
+    throw new LLMTraceError('invalid_request', 'OTLP resourceSpans must be an array');
   for (const rs of resourceSpans as Array<Record<string, unknown>>) {
     const resource = attributes((rs.resource as { attributes?: unknown } | undefined)?.attributes);
     for (const ss of (rs.scopeSpans as Array<Record<string, unknown>> | undefined) ?? []) {
