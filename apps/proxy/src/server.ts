@@ -1,10 +1,12 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from '@llmtrace/core';
-import { createGateway, createPricing, type Gateway } from '@llmtrace/gateway';
+import { createGateway, createPricing, type Gateway, resolveIdentity } from '@llmtrace/gateway';
 import { createScanner } from '@llmtrace/security';
 import { createRetentionJob, createSpanWriter, openStorage, type SpanWriter } from '@llmtrace/storage';
+import { Hono } from 'hono';
 import type { Config, StorageConfig } from './config/index.js';
+import { createOperator } from './operator.js';
 
 /** The storage options `@llmtrace/storage` takes, from the app's config. */
 export function storageOptions(s: StorageConfig): Parameters<typeof openStorage>[0] {
@@ -77,6 +79,18 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
       ]),
     ),
   });
+  const operator = createOperator({
+    config,
+    traces: storage.traces,
+    metadata: storage.metadata,
+    writer,
+    scanner,
+    pricing,
+    logger,
+    // Without proxy authentication the API is open to whoever reaches the listen address (local by default).
+    authenticate: async () => ({ tenantId: '*', role: 'admin' }),
+    resolveTenant: (headers) => resolveIdentity(headers, config.tenant_secret).tenantId,
+  });
   const gateway = createGateway({
     upstreamUrl: config.upstream_url,
     routes: config.routes.map((r) => ({ prefix: r.prefix, provider: r.provider, upstream: r.upstream, stripPrefix: r.strip_prefix })),
@@ -91,12 +105,17 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
       headersTimeoutMs: config.timeouts.headers_ms,
       bodyTimeoutMs: config.timeouts.body_ms,
     },
+    onSpan: operator.onSpan,
     logger,
   });
+  // Operator routes first; everything they do not claim is proxied.
+  const root = new Hono();
+  root.route('/', operator.routes);
+  root.route('/', gateway.app);
 
   const { host, port } = splitListen(config.listen_addr);
   const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: gateway.app.fetch, hostname: host, port }, () => resolve(s));
+    const s = serve({ fetch: root.fetch, hostname: host, port }, () => resolve(s));
     s.once('error', reject);
   });
   const bound = (server.address() as AddressInfo).port;
@@ -118,6 +137,7 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
       // Spans are recorded on the tick after a response ends; let those land before the final flush.
       await new Promise((r) => setImmediate(r));
       retention?.stop();
+      await operator.close();
       await writer.close();
       await storage.close();
       await gateway.close();

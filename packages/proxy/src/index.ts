@@ -27,3 +27,4 @@ export * from './ingest/index.js';
 export * from './metrics/index.js';
 export * from './otel/index.js';
 export * from './policies/index.js';
+export * from './ui/index.js';

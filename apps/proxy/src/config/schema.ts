@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { alertsSchema, anomalySchema, otelSchema, uiSchema } from './operator-schema.js';
 
 const url = z.string().url();
 const positiveInt = z.number().int().positive();
@@ -115,6 +116,10 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    alerts: alertsSchema,
+    anomaly: anomalySchema,
+    otel: otelSchema,
+    ui: uiSchema,
     logging: z
       .object({
         level: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
