@@ -88,7 +88,8 @@ describe('findingAlerts', () => {
     expect(findingCategory('encoding_attack')).toBe('injection');
     expect(findingCategory('pii.credit_card')).toBe('pii');
     expect(findingCategory('leak.system_prompt')).toBe('leak');
-    expect(findingCategory('custom_rule')).toBe('custom_rule');
+    expect(findingCategory('prompt_extraction')).toBe('injection');
+    expect(findingCategory('custom.project_codename')).toBe('custom');
   });
 
   it('never copies prompt or response text into the event', () => {

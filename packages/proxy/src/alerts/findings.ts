@@ -1,27 +1,18 @@
 import { type Finding, type Severity, type Span, severityRank } from '@llmtrace/core';
 import type { AlertEventInput } from './types.js';
 
-/** Finding types that are all facets of one attack on the prompt; one attempt often trips several. */
-const INJECTION_TYPES = new Set([
-  'prompt_injection',
-  'jailbreak',
-  'role_injection',
-  'delimiter_injection',
-  'encoding_attack',
-  'system_prompt_override',
-]);
-
 /**
- * The alert category of a finding type: `injection` for the prompt-attack family, the first dotted
- * segment for `pii.*`, `secret.*`, `leak.*`, else the type itself. One span raises at most one
- * alert per category.
+ * The alert category of a finding type: the first dotted segment for dotted types (`pii`,
+ * `secret`, `leak`, `custom`), and `injection` for undotted ones — by the shared naming, undotted
+ * types (`prompt_injection`, `jailbreak`, `system_prompt_override`, `prompt_extraction`, …) are all
+ * facets of an attack on the prompt, and one attempt often trips several. One span raises at
+ * most one alert per category.
  *
  * @example findingCategory('secret.aws_access_key') // 'secret'
  */
 export function findingCategory(type: string): string {
-  if (INJECTION_TYPES.has(type)) return 'injection';
   const dot = type.indexOf('.');
-  return dot > 0 ? type.slice(0, dot) : type;
+  return dot > 0 ? type.slice(0, dot) : 'injection';
 }
 
 interface Group {
