@@ -87,7 +87,7 @@ LT.barChart = function (points, opts) {
     return '<text x="' + (pad + i * bw + bw / 2).toFixed(1) + '" y="' + (h - 6) + '" text-anchor="middle">' + LT.esc(String(p.key).slice(5)) + '</text>';
   }).join('');
   var top = '<text x="2" y="10">' + LT.esc(o.format ? o.format(max) : max) + '</text>';
-  return '<svg viewBox="0 0 ' + w + ' ' + h + '" preserveAspectRatio="none" role="img" aria-label="' + LT.esc(o.label || 'chart') + '">' + bars + labels + top + '</svg>';
+  return '<svg viewBox="0 0 ' + w + ' ' + h + '" role="img" aria-label="' + LT.esc(o.label || 'chart') + '">' + bars + labels + top + '</svg>';
 };
 
 /** Horizontal bars for a {name: count} map, largest first. */

@@ -46,7 +46,7 @@ tr.fresh { animation: fresh 2s ease-out; }
 mark.finding { background:var(--mark); color:inherit; border-radius:3px; padding:0 1px; }
 .meta { display:flex; flex-wrap:wrap; gap:.4rem 1.2rem; margin:.4rem 0 .8rem; }
 .meta div span { color:var(--muted); margin-right:.3rem; }
-.chart svg { width:100%; height:160px; display:block; }
+.chart svg { width:100%; height:auto; max-height:200px; display:block; }
 .chart .bar { fill:var(--accent); }
 .chart .bar.bad { fill:var(--bad); }
 .chart text { fill:var(--muted); font-size:10px; }
