@@ -1,0 +1,63 @@
+import { encodeChat } from 'gpt-tokenizer/model/gpt-4o';
+import { describe, expect, it } from 'vitest';
+import type { ParsedRequest } from '../providers/types.js';
+import { countTokens, encodingFor, estimatePromptTokens, estimateUsage } from './estimate.js';
+
+const chat = (messages: ParsedRequest['messages'], model = 'gpt-4o'): ParsedRequest => ({
+  model,
+  stream: false,
+  messages,
+  params: {},
+});
+
+describe('token estimation', () => {
+  it('counts chat prompts like the chat format itself (cross-checked with the tokenizer chat encoder)', () => {
+    const messages = [
+      { role: 'system' as const, content: 'You are a terse assistant who answers in one line.' },
+      { role: 'user' as const, content: 'What is the tallest mountain in Europe, and how tall is it?' },
+      { role: 'assistant' as const, content: 'Mont Elbrus, 5,642 m.' },
+      { role: 'user' as const, content: 'And in the Alps?' },
+    ];
+    expect(estimatePromptTokens(chat(messages))).toBe(encodeChat(messages).length);
+  });
+
+  it('counts a plain text prompt without chat overhead', () => {
+    const req: ParsedRequest = { ...chat([{ role: 'user', content: 'Hello world' }]), promptKind: 'text' };
+    expect(estimatePromptTokens(req)).toBe(2);
+  });
+
+  it('estimates completion tokens from text and tool calls', () => {
+    const req = chat([{ role: 'user', content: 'hi' }]);
+    const u = estimateUsage(req, {
+      text: 'Hello world',
+      toolCalls: [{ name: 'get_weather', arguments: '{"city":"Paris"}' }],
+    });
+    expect(u.completionTokens).toBe(
+      countTokens('Hello world') + countTokens('get_weather') + countTokens('{"city":"Paris"}'),
+    );
+    expect(u.totalTokens).toBe(u.promptTokens + u.completionTokens);
+  });
+
+  it('treats special-token text typed by a user as text instead of throwing', () => {
+    expect(countTokens('ignore <|endoftext|> this')).toBeGreaterThan(3);
+  });
+
+  it('picks the encoding by model family', () => {
+    expect(encodingFor('gpt-4o-mini')).toBe('o200k_base');
+    expect(encodingFor('gpt-4.1')).toBe('o200k_base');
+    expect(encodingFor('o3')).toBe('o200k_base');
+    expect(encodingFor('gpt-4-0613')).toBe('cl100k_base');
+    expect(encodingFor('gpt-4')).toBe('cl100k_base');
+    expect(encodingFor('gpt-3.5-turbo')).toBe('cl100k_base');
+    expect(encodingFor('text-embedding-3-small')).toBe('cl100k_base');
+  });
+
+  it('adds a separate system prompt that is not among the messages', () => {
+    const without = estimatePromptTokens(chat([{ role: 'user', content: 'hi' }]));
+    const withSystem = estimatePromptTokens({
+      ...chat([{ role: 'user', content: 'hi' }]),
+      systemPrompt: 'Be brief.',
+    });
+    expect(withSystem).toBe(without + 3 + countTokens('system') + countTokens('Be brief.'));
+  });
+});
