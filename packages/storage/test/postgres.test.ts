@@ -76,6 +76,28 @@ describe('postgres specifics', () => {
     }
   });
 
+  it('stores U+0000 and unpaired surrogates as U+FFFD instead of failing the batch', async () => {
+    const store = createPostgresStore({ url: POSTGRES_URL, schema: freshSchema() });
+    try {
+      await store.migrate();
+      const bad = makeSpan({
+        spanId: 'bad',
+        traceId: 'bad',
+        response: 'x\u0000y \uD800 z',
+        prompt: [{ role: 'user', content: 'lone \uDC00 low' }],
+        tags: { k: 'v\u0000' },
+      });
+      await store.insertSpans([bad, makeSpan({ spanId: 'good', traceId: 'good' })]);
+      const got = (await store.getTrace('tenant-a', 'bad'))?.spans[0];
+      expect(got?.response).toBe('x\uFFFDy \uFFFD z');
+      expect(got?.prompt[0]?.content).toBe('lone \uFFFD low');
+      expect(got?.tags).toEqual({ k: 'v\uFFFD' });
+      expect(await store.getTrace('tenant-a', 'good')).toBeDefined();
+    } finally {
+      await store.close();
+    }
+  });
+
   it('wraps connection errors with the adapter name', async () => {
     const store = createPostgresStore({ url: 'postgres://postgres@127.0.0.1:1/none' });
     await expect(store.insertSpans([makeSpan({ spanId: 'x' })])).rejects.toMatchObject({

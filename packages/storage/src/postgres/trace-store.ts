@@ -16,7 +16,7 @@ import type pg from 'pg';
 import { decodeCursor, encodeCursor, pageLimit } from '../shared/cursor.js';
 import { guard } from '../shared/errors.js';
 import { emptyBucket, sortBuckets } from '../shared/semantics.js';
-import { rowToSpan, SPAN_COLUMNS, spanToRow } from '../shared/span-row.js';
+import { rowToSpan, spanToRecord } from '../shared/span-row.js';
 import { runPostgresMigrations } from './migrations.js';
 import { connect, type PostgresConnectionOptions } from './pool.js';
 import { spans } from './schema.js';
@@ -32,17 +32,22 @@ export interface PostgresTraceStore extends TraceStore {
 }
 
 const ERROR_PREDICATE = sql`(${spans.status} = 'error' OR ${spans.error} IS NOT NULL)`;
-const JSON_COLUMNS = new Set(['findings', 'prompt', 'tool_calls', 'params', 'tags']);
-/** Rows per INSERT statement: 36 columns × 1000 stays far below PostgreSQL's 65535 parameters. */
+/** Spans per INSERT statement, to bound the size of one JSON parameter. */
 const ROWS_PER_STATEMENT = 1000;
 
 function escapeLike(s: string): string {
   return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-/** PostgreSQL text and JSONB cannot hold U+0000; it is stored as U+FFFD instead. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: U+0000 is exactly what must be found.
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * PostgreSQL text and JSON cannot hold U+0000 or unpaired surrogates; they are stored as U+FFFD
+ * instead (one bad character must not make a whole batch fail forever).
+ */
 function withoutNul<T>(v: T): T {
-  if (typeof v === 'string') return (v.includes('\u0000') ? v.replaceAll('\u0000', '\uFFFD') : v) as T;
+  if (typeof v === 'string') return v.replace(UNSTORABLE, '\uFFFD') as T;
   if (Array.isArray(v)) return v.map(withoutNul) as T;
   if (v !== null && typeof v === 'object') {
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, withoutNul(x)])) as T;
@@ -93,20 +98,16 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresTrac
   let closed = false;
 
   const insertChunk = async (batch: readonly Span[]): Promise<void> => {
-    const values: unknown[] = [];
-    const tuples: string[] = [];
-    for (const s of batch) {
-      const row = spanToRow(withoutNul(s));
-      const ph: string[] = [];
-      for (const c of SPAN_COLUMNS) {
-        values.push(c === 'stream' ? row.stream === 1 : row[c]);
-        ph.push(JSON_COLUMNS.has(c) ? `$${values.length}::jsonb` : `$${values.length}`);
-      }
-      tuples.push(`(${ph.join(',')})`);
-    }
+    let json = JSON.stringify(batch.map(spanToRecord));
+    // Rare: U+0000 or an unpaired surrogate somewhere (JSON.stringify escapes both). Redo the
+    // batch with those characters replaced; a literal "\\u…" in text only costs the slow path.
+    if (/\\u(0000|d[89a-f])/i.test(json))
+      json = JSON.stringify(batch.map((s) => spanToRecord(withoutNul(s))));
+    // One parameter holding the whole batch as JSON: about 3x faster than a multi-row VALUES
+    // list with 36 parameters per span (binding dominates there).
     await pool.query(
-      `INSERT INTO spans (${SPAN_COLUMNS.join(',')}) VALUES ${tuples.join(',')} ON CONFLICT (tenant_id, span_id) DO NOTHING`,
-      values,
+      'INSERT INTO spans SELECT * FROM json_populate_recordset(NULL::spans, $1::json) ON CONFLICT (tenant_id, span_id) DO NOTHING',
+      [json],
     );
   };
 

@@ -85,8 +85,35 @@ export const SPAN_COLUMNS = [
 
 const orNull = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
 
+/** A row whose JSON-valued columns still hold their values (for drivers that encode JSON themselves). */
+export type SpanRecord = Omit<
+  SpanRow,
+  'findings' | 'prompt' | 'tool_calls' | 'params' | 'tags' | 'stream'
+> & {
+  findings: Span['findings'];
+  prompt: Span['prompt'];
+  tool_calls: Span['toolCalls'];
+  params: Span['params'] | null;
+  tags: Span['tags'];
+  stream: boolean;
+};
+
 /** Flatten a span into a row. */
 export function spanToRow(s: Span): SpanRow {
+  const r = spanToRecord(s);
+  return {
+    ...r,
+    stream: s.stream ? 1 : 0,
+    findings: JSON.stringify(r.findings),
+    prompt: JSON.stringify(r.prompt),
+    tool_calls: JSON.stringify(r.tool_calls),
+    params: r.params === null ? null : JSON.stringify(r.params),
+    tags: JSON.stringify(r.tags),
+  };
+}
+
+/** Flatten a span into a {@link SpanRecord}: column names, JSON values left as they are. */
+export function spanToRecord(s: Span): SpanRecord {
   return {
     trace_id: s.traceId,
     span_id: s.spanId,
@@ -105,7 +132,7 @@ export function spanToRow(s: Span): SpanRow {
     end_time: s.endTime,
     duration_ms: s.durationMs,
     ttft_ms: orNull(s.ttftMs),
-    stream: s.stream ? 1 : 0,
+    stream: s.stream,
     status_code: s.statusCode,
     status: s.status,
     error: orNull(s.error),
@@ -117,13 +144,13 @@ export function spanToRow(s: Span): SpanRow {
     usage_source: s.usageSource,
     cost_usd: orNull(s.costUsd),
     security_score: s.securityScore,
-    findings: JSON.stringify(s.findings),
-    prompt: JSON.stringify(s.prompt),
+    findings: s.findings,
+    prompt: s.prompt,
     response: s.response,
-    tool_calls: JSON.stringify(s.toolCalls),
+    tool_calls: s.toolCalls,
     finish_reason: orNull(s.finishReason),
-    params: s.params === undefined ? null : JSON.stringify(s.params),
-    tags: JSON.stringify(s.tags),
+    params: s.params ?? null,
+    tags: s.tags,
   };
 }
 
