@@ -109,9 +109,8 @@ const LATIN_LETTER = /[A-Za-z]/;
 // Characters the slow path may change: invisibles, bidi controls, Greek/Cyrillic look-alikes,
 // full-width forms, and astral code points (tag characters, mathematical alphanumerics).
 // Built from a string: the class deliberately lists code-unit ranges (a combining mark, surrogates).
-const SUSPICIOUS = new RegExp(
-  '[\\u00AD\\u034F\\u180E\\u200B-\\u200F\\u202A-\\u202E\\u2060-\\u2069\\uFE00-\\uFE0F\\uFEFF\\uFF01-\\uFF5E\\u0370-\\u03FF\\u0400-\\u052F\\u0251\\u0261\\u0131\\uD800-\\uDBFF]',
-);
+const SUSPICIOUS =
+  /[\u00AD\u034F\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFE00-\uFE0F\uFEFF\uFF01-\uFF5E\u0370-\u03FF\u0400-\u052F\u0251\u0261\u0131\uD800-\uDBFF]/;
 
 function isInvisible(cp: number): boolean {
   return (

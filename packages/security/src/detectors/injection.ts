@@ -253,7 +253,7 @@ export const INDIRECT_RULES: readonly PatternRule[] = [
       "your response's",
     ],
     pattern: re(
-      `\\b(?:add|include|insert|append|integrate|incorporate|use|provide|modify|replace|render|enhance|augment|combine|convert|substitute|scramble|jumble|misspell|introduce|rearrange|suggest|tease|embed|mention|end|begin|start|format|write|put|encode|translate|spell|state|say|recommend|promote|advertise|link|direct|tell|make|ensure|change|swap|reverse|hide|conclude|finish|close|prepend|sign|emphasi[sz]e|stress|hint|urge|invite|encourage|remind)\\b[^\\n]{0,120}?\\b(?:in|to|into|within|throughout|from|on|for|of)\\s+(?:all\\s+of\\s+|each\\s+of\\s+|every\\s+word\\s+(?:in|of)\\s+)?your\\s+(?:answer|response|reply|output|message|summary|next\\s+(?:answer|response|reply))(?:'s)?\\b|\\b(?:in|within|throughout|for)\\s+your\\s+(?:answer|response|reply|output|summary),?\\s+(?:add|include|insert|suggest|tease|mention|recommend|promote|say|state|tell|write|use|replace|direct|urge|ask|encourage|hint|make)\\b|\\byour\\s+(?:answer|response|reply|message|output)(?:'s)?\\s+words\\b|\\b(?:answer|respond|reply|write)\\s+(?:only\\s+)?(?:in|using|with)\\s+(?:anagrams?|homophon\\w*|alphanumeric|leetspeak|emojis?|pig\\s+latin|reverse\\w*|numbers\\s+for)\\b|\\bprovide\\s+your\\s+(?:answer|response|reply)\\s+(?:in|using)\\b`,
+      `\\b(?:add|include|insert|append|integrate|incorporate|use|provide|modify|replace|render|enhance|augment|combine|convert|substitute|scramble|jumble|misspell|introduce|rearrange|suggest|tease|embed|mention|end|begin|start|format|write|put|encode|translate|spell|state|say|recommend|promote|advertise|link|direct|tell|make|ensure|change|swap|reverse|hide|conclude|finish|close|prepend|sign|emphasi[sz]e|stress|hint|urge|invite|encourage|remind)\\b[^\\n]{0,120}?\\b(?:in|to|into|within|throughout|from|on|for|of)\\s+(?:all\\s+of\\s+|each\\s+of\\s+|every\\s+word\\s+(?:in|of)\\s+)?your\\s+(?:answer|response|reply|output|message|summary|next\\s+(?:answer|response|reply))(?:'s)?\\b|\\b(?:in|within|throughout|for)\\s+your\\s+(?:answer|response|reply|output|summary),?\\s+(?:add|include|insert|suggest|tease|mention|recommend|promote|say|state|tell|write|use|replace|direct|urge|ask|encourage|hint|make)\\b|\\b(?:modify|enhance|augment|alter|adjust|change|rewrite|format|end|begin|start|finish|conclude|structure|group|limit|shorten|translate|encode|sign|prefix|capitali[sz]e|spice\\s+up|enrich|expand|tailor)\\s+(?:all\\s+of\\s+|each\\s+of\\s+|the\\s+\\w+\\s+(?:of|in)\\s+)?your\\s+(?:answer|response|reply|output|message|summary)s?\\b|\\b(?:remove|delete|omit|exclude|strip)\\b[^\\n]{0,40}?\\bfrom\\s+your\\s+(?:answer|response|reply|output|message)\\b|\\byour\\s+(?:answer|response|reply|message|output)(?:'s)?\\s+words\\b|\\b(?:answer|respond|reply|write)\\s+(?:only\\s+)?(?:in|using|with)\\s+(?:anagrams?|homophon\\w*|alphanumeric|leetspeak|emojis?|pig\\s+latin|reverse\\w*|numbers\\s+for)\\b|\\bprovide\\s+your\\s+(?:answer|response|reply)\\s+(?:in|using)\\b`,
     ),
     message: 'Document text instructing the assistant how to answer (indirect injection)',
   },
@@ -280,6 +280,12 @@ function documentLike(input: DetectorInput): boolean {
   return text.length >= 200 && DOC_HINT.test(text);
 }
 
+const PERSONAL =
+  /\b(?:we|our|us|me|my|i|i'm|i've|i'll|i'd|you'll|you've|your\s+(?:order|account|card|payment|team|company|invoice|booking|reservation|subscription|application|request|ticket)|attached|below|above|this\s+(?:email|message|week|month)|today|tomorrow|meeting|call)\b/i;
+// Instructions to transform the output text ("Replace vowels with…", "Misspell every fourth word").
+const TRANSFORM_LINE =
+  /^(?:please\s+)?(?:replace|substitute|swap|convert|scramble|jumble|reverse|misspell|capitalize|remove|insert|use|spell|rearrange|group|combine|encode|write)\b[^\n]{0,80}?\b(?:letters?|vowels?|words?|characters?|spaces?|punctuation|consonants?|symbols?|emojis?|numbers\s+for)\b[^\n]*$/i;
+
 function embeddedTask(input: DetectorInput, docLike: boolean): RawFinding[] {
   // Indirect injection often arrives as a lone instruction line spliced into a document (an e-mail,
   // a web page, a tool result). Only look when the text is clearly a document: several lines and
@@ -303,7 +309,8 @@ function embeddedTask(input: DetectorInput, docLike: boolean): RawFinding[] {
       /^(?:how|what|who|why|which|when|where)\s+(?:do|does|did|is|are|was|were|can|could|should|would)\b[^?]{3,}\?$/i.test(
         line,
       ) ||
-      /^(?:what's|how's|who's|can you|could you)\b[^?]{3,}\?$/i.test(line);
+      /^(?:what's|how's|who's|can you|could you)\b[^?]{3,}\?$/i.test(line) ||
+      TRANSFORM_LINE.test(line);
     if (!task) continue;
     // A request line that opens the text is usually the user's own instruction; inside or at the
     // end of a document it is not part of the document.
@@ -311,10 +318,13 @@ function embeddedTask(input: DetectorInput, docLike: boolean): RawFinding[] {
       const rest = text.slice(m.index + m[0].length).trim();
       if (!/^(?:subject|from|hi|hello|dear|your|thank)/i.test(rest)) continue;
     }
+    // Correspondence talks about its parties ("can we meet", "my invoice"); a spliced task is
+    // impersonal. Personal lines stay a weak signal.
+    const personal = PERSONAL.test(line.replace(/^how\s+do\s+i\b/i, ''));
     out.push({
       type: 'prompt_injection',
-      severity: 'medium',
-      confidence: 0.6,
+      severity: personal ? 'medium' : 'high',
+      confidence: personal ? 0.5 : 0.65,
       start: m.index,
       end: m.index + m[0].length,
       message: 'Standalone task spliced into a document (possible indirect injection)',

@@ -178,6 +178,62 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
     message: 'Explicit jailbreak',
   },
   {
+    id: 'persona-install',
+    type: 'jailbreak',
+    severity: 'medium',
+    confidence: 0.5,
+    keywords: [
+      'you are now',
+      "you're now",
+      'from now on',
+      'act as',
+      'pretend',
+      'you will be',
+      'you will become',
+      'take on the',
+      'simulate',
+      'you are going to',
+    ],
+    // Weak alone (ordinary role-play is fine); it adds up with the stronger signals below.
+    pattern: re(
+      `\\b(?:you\\s+are\\s+now|you're\\s+now|from\\s+now\\s+on,?\\s+you(?:'re|\\s+are|\\s+will)|you\\s+will\\s+(?:now\\s+)?(?:act|roleplay|pretend|be\\s+acting)\\s+as|you\\s+will\\s+become|pretend\\s+(?:to\\s+be|you\\s+are|that\\s+you\\s+are)|you\\s+are\\s+going\\s+to\\s+(?:act|pretend|be)|take\\s+on\\s+the\\s+(?:role|persona)|simulate\\s+(?:being|a|an)|act\\s+as\\s+(?:a|an|if|my)?)\\b`,
+    ),
+    message: 'Installs a new persona for the assistant',
+  },
+  {
+    id: 'identity-replacement',
+    type: 'jailbreak',
+    severity: 'high',
+    confidence: 0.8,
+    keywords: ['no longer', 'anymore', 'not chatgpt', 'you are an ai'],
+    pattern: re(
+      `\\byou\\s+are\\s+no\\s+longer\\s+(?:chatgpt|gpt|an?\\s+ai|a\\s+language\\s+model|an?\\s+assistant|bard|claude|bound|restricted|limited)|\\b(?:forget|ignore)\\s+(?:that\\s+)?you\\s+are\\s+(?:an?\\s+ai|chatgpt|a\\s+language\\s+model)|\\bnot\\s+(?:chatgpt|an?\\s+ai(?:\\s+language\\s+model)?)\\s+anymore\\b`,
+    ),
+    message: 'Tells the assistant it is no longer itself',
+  },
+  {
+    id: 'harm-permitted',
+    type: 'jailbreak',
+    severity: 'high',
+    confidence: 0.75,
+    keywords: ['allowed', 'permitted', 'nsfw', 'illegal', 'unethical', 'immoral', 'harmful'],
+    pattern: re(
+      `\\b(?:nsfw|illegal|unethical|immoral|harmful|explicit|offensive|dangerous)\\s+(?:\\w+\\s+){0,2}(?:is|are)\\s+(?:now\\s+|all\\s+|completely\\s+)?(?:allowed|permitted|fine|acceptable|ok|okay)\\b|\\b(?:answer|respond\\s+to|fulfill|comply\\s+with)\\s+(?:any|all|every)\\s+(?:\\w+\\s+){0,2}(?:request|question|prompt)s?\\b[^.\\n]{0,40}?\\b(?:illegal|unethical|immoral|harmful|dangerous|no\\s+matter)`,
+    ),
+    message: 'Declares harmful content permitted',
+  },
+  {
+    id: 'ethics-disregard',
+    type: 'jailbreak',
+    severity: 'medium',
+    confidence: 0.75,
+    keywords: ['ethic', 'moral', 'rules', 'laws', 'guideline', 'polic', 'tos', 'terms'],
+    pattern: re(
+      `\\b(?:does\\s+not|doesn't|doesnt|don't|dont|do\\s+not|never|will\\s+not|won't|disregards?|ignores?)\\s+(?:care\\s+about|follow|adhere\\s+to|abide\\s+by|respect|have)?\\s*(?:any\\s+)?(?:of\\s+)?(?:\\w+\\s+)?(?:ethics|ethical|morals|moral|morality|laws|legal\\s+considerations|guidelines|policies|tos|terms\\s+of\\s+service)\\b`,
+    ),
+    message: 'Persona that disregards ethics or rules',
+  },
+  {
     id: 'token-threat',
     type: 'jailbreak',
     severity: 'high',
