@@ -43,13 +43,18 @@ describe('createPricing', () => {
     expect(pricing.resolve('llama-3.1-70b')).toBeUndefined();
   });
 
-  it('an unknown model costs undefined (never 0) and is counted', () => {
-    const p = createPricing();
+  it('an unknown model costs undefined (never 0), is counted, and is warned about once', () => {
+    const warnings: unknown[] = [];
+    const noop = () => {};
+    const p = createPricing({
+      logger: { debug: noop, info: noop, error: noop, warn: (_m, f) => warnings.push(f) },
+    });
     expect(p.cost('my-private-model', usage(10, 10))).toBeUndefined();
     expect(p.cost('my-private-model', usage(10, 10))).toBeUndefined();
     expect(p.cost('other-model', usage(1, 1))).toBeUndefined();
     expect(p.unpricedCount()).toBe(3);
     expect(p.unpricedModels()).toEqual({ 'my-private-model': 2, 'other-model': 1 });
+    expect(warnings).toEqual([{ model: 'my-private-model' }, { model: 'other-model' }]);
     expect(p.cost('gpt-4o', usage(0, 0))).toBe(0);
     expect(p.unpricedCount()).toBe(3);
   });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { type Logger, silentLogger } from '@llmtrace/core';
 import { z } from 'zod';
 import type { Usage } from '../providers/types.js';
 import { MODEL_ALIASES, MODEL_PRICES } from './price-table.js';
@@ -16,6 +17,8 @@ export interface PricingOptions {
   pricingFile?: string;
   /** Leave out the built-in table (default false). */
   noDefaults?: boolean;
+  /** Warned once per model that has no price (default: silent). */
+  logger?: Logger;
 }
 
 const price = z
@@ -104,6 +107,7 @@ export function createPricing(options: PricingOptions = {}): Pricing {
   for (const [k, v] of Object.entries(options.overrides ?? {}))
     table.set(k.toLowerCase(), prices.parse({ [k]: v })[k] as ModelPrice);
 
+  const logger = options.logger ?? silentLogger;
   const cache = new Map<string, string | null>();
   const unpriced = new Map<string, number>();
 
@@ -154,7 +158,9 @@ export function createPricing(options: PricingOptions = {}): Pricing {
       const key = resolve(model);
       const p = key === undefined ? undefined : table.get(key);
       if (!p) {
-        unpriced.set(model, (unpriced.get(model) ?? 0) + 1);
+        const seen = unpriced.get(model) ?? 0;
+        if (seen === 0) logger.warn('model has no known price; its cost is left empty', { model });
+        unpriced.set(model, seen + 1);
         return undefined;
       }
       return costOf(p, usage);
