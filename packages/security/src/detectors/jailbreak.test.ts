@@ -37,8 +37,13 @@ describe('jailbreak detector', () => {
   });
 
   it('leaves ordinary role-play and people named Dan alone', () => {
-    expect(has('Imagine you are a tour guide in Rome and describe the Colosseum.')).toBe(false);
+    // A persona request alone is at most a weak signal: it must not change the verdict.
+    expect(scanner.scan('Imagine you are a tour guide in Rome and describe the Colosseum.').verdict).toBe(
+      'allow',
+    );
+    expect(scanner.scan('Please act as a friendly English teacher and correct my grammar.').verdict).toBe(
+      'allow',
+    );
     expect(has('Dan said the meeting moved to Tuesday.')).toBe(false);
-    expect(has('Please act as a friendly English teacher and correct my grammar.')).toBe(false);
   });
 });
