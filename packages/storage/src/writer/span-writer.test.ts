@@ -178,6 +178,50 @@ describe('createSpanWriter', () => {
     expect(store.inserted).toEqual(Array.from({ length: 31 }, (_, i) => span(i).spanId));
   });
 
+  it('drops only the span a healthy store keeps rejecting, and writes the rest of its batch', async () => {
+    const inner = createMemoryStore();
+    const picky: TraceStore = {
+      ...inner,
+      async insertSpans(batch) {
+        if (batch.some((s) => s.spanId === span(7).spanId)) throw new Error('value out of range');
+        await inner.insertSpans(batch);
+      },
+    };
+    const w = createSpanWriter(picky, {
+      batchSize: 10,
+      retryBaseMs: 1,
+      maxRetries: 2,
+      breakerThreshold: 100,
+    });
+    for (let i = 0; i < 25; i++) w.record(span(i));
+    await w.close();
+    expect(w.stats()).toMatchObject({ written: 24, dropped: 1, queued: 0 });
+    const ids = (await inner.querySpans({ tenantId: 'tenant', limit: 100 })).spans.map((s) => s.spanId);
+    expect(ids).toHaveLength(24);
+    expect(ids).not.toContain(span(7).spanId);
+  });
+
+  it('treats a store that rejects every span as an outage, not bad data: nothing is dropped', async () => {
+    const dir = tmp();
+    const inner = createMemoryStore();
+    const broken: TraceStore = {
+      ...inner,
+      insertSpans: async () => {
+        throw new Error('no such table: spans');
+      },
+    };
+    const w = createSpanWriter(broken, {
+      batchSize: 5,
+      retryBaseMs: 1,
+      maxRetries: 1,
+      closeTimeoutMs: 100,
+      spoolPath: join(dir, 'spool.jsonl'),
+    });
+    for (let i = 0; i < 10; i++) w.record(span(i));
+    await w.close();
+    expect(w.stats()).toMatchObject({ written: 0, dropped: 0, spoolPending: 10 });
+  });
+
   it('counts spans recorded after close as dropped', async () => {
     const w = createSpanWriter(createMemoryStore());
     await w.close();

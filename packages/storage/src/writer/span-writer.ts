@@ -134,6 +134,42 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
     return exp / 2 + Math.random() * (exp / 2);
   };
 
+  // Consecutive failures of the batch at the head of the line, across drains.
+  let headFailures = 0;
+
+  /**
+   * The head batch failed too often. If the store says it is healthy, the batch itself may hold a
+   * span the store rejects (bad data): write the spans one by one and drop, count and log only
+   * those rejected. If no span at all goes in, treat it as an outage and keep everything.
+   */
+  const isolate = async (batch: Span[], fromQueue: boolean): Promise<boolean> => {
+    const health = await store.health().catch(() => ({ ok: false }));
+    if (!health.ok) return false;
+    const rejected: string[] = [];
+    let ok = 0;
+    for (const s of batch) {
+      try {
+        await store.insertSpans([s]);
+        ok += 1;
+      } catch {
+        rejected.push(s.spanId);
+      }
+    }
+    if (ok === 0) return false;
+    written += ok;
+    dropped += rejected.length;
+    logger.error('span writer: store rejected spans, dropped', {
+      store: store.name,
+      spanIds: rejected,
+      dropped,
+    });
+    if (fromQueue) queue.splice(0, batch.length);
+    else spool?.consume();
+    headFailures = 0;
+    breaker.success();
+    return true;
+  };
+
   /** Write oldest-first until empty (true) or until the store keeps failing (false). */
   const drain = async (ignoreBreaker: boolean, deadline = Number.POSITIVE_INFINITY): Promise<boolean> => {
     let attempt = 0;
@@ -151,6 +187,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
         await store.insertSpans(batch);
         breaker.success();
         attempt = 0;
+        headFailures = 0;
         written += batch.length;
         if (fromQueue) queue.splice(0, batch.length);
         else spool?.consume();
@@ -158,6 +195,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
         breaker.failure();
         retries += 1;
         attempt += 1;
+        headFailures += 1;
         const now = Date.now();
         if (now - lastFailLog >= 1000) {
           lastFailLog = now;
@@ -166,6 +204,10 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
             error: err instanceof Error ? err.message : String(err),
             breaker: breaker.state(),
           });
+        }
+        if (headFailures > maxRetries && (await isolate(batch, fromQueue))) {
+          attempt = 0;
+          continue;
         }
         const wait = backoff(attempt);
         if (attempt > maxRetries || Date.now() + wait > Math.min(deadline, closeDeadline)) return false;
