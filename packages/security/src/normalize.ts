@@ -108,9 +108,9 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const LATIN_LETTER = /[A-Za-z]/;
 // Characters the slow path may change: invisibles, bidi controls, Greek/Cyrillic look-alikes,
 // full-width forms, and astral code points (tag characters, mathematical alphanumerics).
-// Built from a string: the class deliberately lists code-unit ranges (a combining mark, surrogates).
+// Combining marks (U+034F, variation selectors) and surrogates sit outside the main class.
 const SUSPICIOUS =
-  /[\u00AD\u034F\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFE00-\uFE0F\uFEFF\uFF01-\uFF5E\u0370-\u03FF\u0400-\u052F\u0251\u0261\u0131\uD800-\uDBFF]/;
+  /[\u00AD\u180E\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF\uFF01-\uFF5E\u0370-\u03FF\u0400-\u052F\u0251\u0261\u0131]|\u034F|[\uFE00-\uFE0F]|[\uD800-\uDBFF]/;
 
 function isInvisible(cp: number): boolean {
   return (
