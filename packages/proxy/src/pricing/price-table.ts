@@ -9,6 +9,10 @@ import type { ModelPrice } from './types.js';
  * output tokens, so no model here sets a distinct `reasoning` price. Long-context surcharges
  * (Claude Sonnet over 200K input tokens) are not modelled. Override or extend any of this with
  * `pricing_file` or per-model prices in config.
+ *
+ * Models released after this date (for example newer GPT-5.x or Claude 4.6+ families) are
+ * deliberately absent rather than guessed: they cost `undefined` and are counted as unpriced
+ * until a price is configured.
  */
 export const PRICE_TABLE_AS_OF = '2025-11';
 
@@ -20,6 +24,11 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   'gpt-5-mini': { input: 0.25, cachedInput: 0.025, output: 2 },
   'gpt-5-nano': { input: 0.05, cachedInput: 0.005, output: 0.4 },
   'gpt-5-chat-latest': { input: 1.25, cachedInput: 0.125, output: 10 },
+  'gpt-5.1-chat-latest': { input: 1.25, cachedInput: 0.125, output: 10 },
+  'gpt-5-codex': { input: 1.25, cachedInput: 0.125, output: 10 },
+  'gpt-5.1-codex': { input: 1.25, cachedInput: 0.125, output: 10 },
+  'gpt-5.1-codex-mini': { input: 0.25, cachedInput: 0.025, output: 2 },
+  'gpt-5-pro': { input: 15, output: 120 },
   // OpenAI — GPT-4.1 / GPT-4o
   'gpt-4.1': { input: 2, cachedInput: 0.5, output: 8 },
   'gpt-4.1-mini': { input: 0.4, cachedInput: 0.1, output: 1.6 },
@@ -29,14 +38,19 @@ export const MODEL_PRICES: Readonly<Record<string, ModelPrice>> = {
   'gpt-4o-2024-05-13': { input: 5, output: 15 },
   'gpt-4o-mini': { input: 0.15, cachedInput: 0.075, output: 0.6 },
   'chatgpt-4o-latest': { input: 5, output: 15 },
+  'gpt-4o-search-preview': { input: 2.5, output: 10 },
+  'gpt-4o-mini-search-preview': { input: 0.15, output: 0.6 },
   // OpenAI — reasoning models
   o1: { input: 15, cachedInput: 7.5, output: 60 },
   'o1-mini': { input: 1.1, cachedInput: 0.55, output: 4.4 },
   'o1-pro': { input: 150, output: 600 },
+  'o1-preview': { input: 15, cachedInput: 7.5, output: 60 },
   o3: { input: 2, cachedInput: 0.5, output: 8 },
   'o3-mini': { input: 1.1, cachedInput: 0.55, output: 4.4 },
   'o3-pro': { input: 20, output: 80 },
   'o4-mini': { input: 1.1, cachedInput: 0.275, output: 4.4 },
+  'o3-deep-research': { input: 10, cachedInput: 2.5, output: 40 },
+  'o4-mini-deep-research': { input: 2, cachedInput: 0.5, output: 8 },
   'codex-mini-latest': { input: 1.5, cachedInput: 0.375, output: 6 },
   // OpenAI — older chat and completion models
   'gpt-4-turbo': { input: 10, output: 30 },
