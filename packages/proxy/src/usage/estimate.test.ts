@@ -1,7 +1,13 @@
 import { encodeChat } from 'gpt-tokenizer/model/gpt-4o';
 import { describe, expect, it } from 'vitest';
 import type { ParsedRequest } from '../providers/types.js';
-import { countTokens, encodingFor, estimatePromptTokens, estimateUsage } from './estimate.js';
+import {
+  countTokens,
+  encodingFor,
+  estimatePromptTokens,
+  estimateUsage,
+  preloadTokenizer,
+} from './estimate.js';
 
 const chat = (messages: ParsedRequest['messages'], model = 'gpt-4o'): ParsedRequest => ({
   model,
@@ -40,6 +46,11 @@ describe('token estimation', () => {
 
   it('treats special-token text typed by a user as text instead of throwing', () => {
     expect(countTokens('ignore <|endoftext|> this')).toBeGreaterThan(3);
+  });
+
+  it('preloads both encodings without changing counts', () => {
+    preloadTokenizer(['gpt-4o', 'gpt-4']);
+    expect(countTokens('Hello world', 'gpt-4')).toBe(2);
   });
 
   it('picks the encoding by model family', () => {
