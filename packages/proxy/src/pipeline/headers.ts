@@ -37,6 +37,32 @@ export function upstreamRequestHeaders(headers: Headers, bodyLength: number | un
   return out;
 }
 
+/** {@link upstreamRequestHeaders} for a Node request's header object (no `Headers` built). */
+export function upstreamRequestHeadersFromNode(
+  headers: Record<string, string | string[] | undefined>,
+  bodyLength: number | undefined,
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  const conn = headers.connection;
+  const connectionListed =
+    conn === undefined
+      ? undefined
+      : new Set(
+          String(conn)
+            .split(',')
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean),
+        );
+  for (const name in headers) {
+    const value = headers[name];
+    if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith(OWN_PREFIX) || name === 'content-length') continue;
+    if (connectionListed?.has(name)) continue;
+    out[name] = Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
+  }
+  if (bodyLength !== undefined) out['content-length'] = String(bodyLength);
+  return out;
+}
+
 /** Response headers to pass to the client: everything the upstream sent except hop-by-hop. */
 export function clientResponseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
   const out = new Headers();

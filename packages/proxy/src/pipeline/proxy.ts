@@ -3,19 +3,19 @@ import type { Context } from 'hono';
 import { injectStreamUsage, isUsageOnlyChunk } from '../providers/openai-stream-usage.js';
 import { findFormat, isPassThroughOnly } from '../providers/registry.js';
 import type { ParsedRequest, ProviderFormat, SseEvent } from '../providers/types.js';
-import { readBody } from './body.js';
 import { decodeBody } from './decode.js';
 import type { CallRecord } from './finalize.js';
 import { recordCall } from './finalize.js';
-import { clientResponseHeaders, headerValue, upstreamRequestHeaders } from './headers.js';
+import { clientResponseHeaders, headerValue } from './headers.js';
 import { type EventRewriter, type TeeResult, teeResponseBody } from './tee.js';
-import { callerApiKey, resolveIdentity } from './tenant.js';
+import { viewRequest } from './incoming.js';
+import { callerApiKey, type HeaderReader, resolveIdentity } from './tenant.js';
 import type { PolicyContext, PolicyDecision, RequestPolicy } from './policy.js';
 import type { PipelineDeps } from './types.js';
 import type { UpstreamClient } from './upstream.js';
 
 /** Picks the upstream for a request. */
-export type RouteFn = (method: string, path: string, headers: Headers) => { upstream: string; path: string; provider?: string };
+export type RouteFn = (method: string, path: string, headers: HeaderReader) => { upstream: string; path: string; provider?: string };
 
 export interface ProxyHandlerOptions extends PipelineDeps {
   upstream: UpstreamClient;
@@ -75,22 +75,22 @@ export function createInFlight(): InFlight & { enter(): void; leave(): void } {
 export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnType<typeof createInFlight>) {
   return async (c: Context): Promise<Response> => {
     const startTime = Date.now();
-    const req = c.req.raw;
-    const url = new URL(req.url);
+    const req = viewRequest(c);
+    const reader: HeaderReader = { get: (name) => req.header(name) ?? null };
     const method = req.method;
-    const identity = resolveIdentity(req.headers, opts.tenantSecret);
-    const routed = opts.route(method, url.pathname, req.headers);
+    const identity = resolveIdentity(reader, opts.tenantSecret);
+    const routed = opts.route(method, req.pathname, reader);
     const format: ProviderFormat | undefined = findFormat(method, routed.path);
     const traced = !isPassThroughOnly(method, routed.path);
 
-    const tp = TRACEPARENT.exec(req.headers.get('traceparent') ?? '');
+    const tp = TRACEPARENT.exec(req.header('traceparent') ?? '');
     const rec: CallRecord = {
       traceId: tp?.[1] ?? newTraceId(),
       spanId: newSpanId(),
       parentSpanId: tp?.[2],
       identity,
       method,
-      path: url.pathname,
+      path: req.pathname,
       provider: routed.provider ?? 'unknown',
       format,
       stream: false,
@@ -109,7 +109,7 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
     try {
       let body: Uint8Array | undefined;
       try {
-        body = await readBody(req, opts.maxRequestBodyBytes);
+        body = await req.body(opts.maxRequestBodyBytes);
       } catch (err) {
         if (err instanceof LLMTraceError) finish({ endTime: Date.now(), statusCode: err.status, status: 'error', error: err.message });
         throw err;
@@ -150,11 +150,11 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
           identity,
           method,
           path: routed.path,
-          headers: req.headers,
+          headers: req.headers(),
           format,
           request: rec.request,
           body: parsedBody,
-          apiKey: callerApiKey(req.headers),
+          apiKey: callerApiKey(reader),
         };
         try {
           for (const policy of opts.policies) {
@@ -184,20 +184,19 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       }
 
       const abort = new AbortController();
-      const onClientAbort = (): void => abort.abort();
-      req.signal.addEventListener('abort', onClientAbort, { once: true });
+      const stopWatching = req.onClientGone(() => abort.abort());
 
       let res: Awaited<ReturnType<UpstreamClient['send']>>;
       try {
         res = await opts.upstream.send({
-          url: joinUrl(routed.upstream, routed.path, url.search),
+          url: joinUrl(routed.upstream, routed.path, req.search),
           method,
-          headers: withUpstreamHeaders(upstreamRequestHeaders(req.headers, body?.length), decisions),
+          headers: withUpstreamHeaders(req.forwardHeaders(body?.length), decisions),
           body,
           signal: abort.signal,
         });
       } catch (err) {
-        req.signal.removeEventListener('abort', onClientAbort);
+        stopWatching();
         if (abort.signal.aborted) {
           finish({ endTime: Date.now(), statusCode: 499, status: 'cancelled', error: 'client closed the request before the upstream answered' });
           throw new LLMTraceError('invalid_request', 'client closed request');
@@ -218,7 +217,7 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       const streamParser = sse && format && rec.request ? format.createStreamParser(rec.request) : undefined;
 
       const onDone = (result: TeeResult): void => {
-        req.signal.removeEventListener('abort', onClientAbort);
+        stopWatching();
         const patch: Partial<CallRecord> = {
           endTime: result.endTime,
           statusCode,

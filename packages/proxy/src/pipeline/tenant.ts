@@ -3,6 +3,9 @@ import { LLMTraceError } from '@llmtrace/core';
 
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$/;
 
+/** Anything with a `Headers`-style `get` (a web `Headers`, or a view of a Node request). */
+export type HeaderReader = Pick<Headers, 'get'>;
+
 /** Who a request belongs to. */
 export interface RequestIdentity {
   tenantId: string;
@@ -12,7 +15,7 @@ export interface RequestIdentity {
 }
 
 /** The caller's upstream API key, from `Authorization: Bearer …` or `x-api-key`. */
-export function callerApiKey(headers: Headers): string | undefined {
+export function callerApiKey(headers: HeaderReader): string | undefined {
   const auth = headers.get('authorization');
   if (auth) {
     const m = /^Bearer\s+(.+)$/i.exec(auth.trim());
@@ -29,7 +32,7 @@ export function tenantFromKey(apiKey: string, secret: string): string {
   return `key-${createHmac('sha256', secret).update(apiKey).digest('hex').slice(0, 24)}`;
 }
 
-function optionalId(headers: Headers, name: string): string | undefined {
+function optionalId(headers: HeaderReader, name: string): string | undefined {
   const v = headers.get(name);
   if (v === null || v === '') return undefined;
   if (!TENANT_ID.test(v)) throw new LLMTraceError('invalid_request', `invalid ${name} header`);
@@ -40,7 +43,7 @@ function optionalId(headers: Headers, name: string): string | undefined {
  * Resolve tenant, agent and session for a request: `X-LLMTrace-Tenant-ID`, else a keyed hash of
  * the caller's API key, else `default`. Malformed ids are a 400, never stored.
  */
-export function resolveIdentity(headers: Headers, secret: string): RequestIdentity {
+export function resolveIdentity(headers: HeaderReader, secret: string): RequestIdentity {
   const explicit = optionalId(headers, 'x-llmtrace-tenant-id');
   const key = explicit ? undefined : callerApiKey(headers);
   return {

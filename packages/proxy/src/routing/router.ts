@@ -20,7 +20,7 @@ export interface RouteResult {
 }
 
 /** Routes a request to an upstream. */
-export type Router = (method: string, path: string, headers: Headers) => RouteResult;
+export type Router = (method: string, path: string, headers: Pick<Headers, 'get'>) => RouteResult;
 
 /** Header that picks a provider route. */
 export const PROVIDER_HEADER = 'x-llmtrace-provider';

@@ -1,0 +1,112 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LLMTraceError } from '@llmtrace/core';
+import type { Context } from 'hono';
+import { readBody } from './body.js';
+import { upstreamRequestHeaders, upstreamRequestHeadersFromNode } from './headers.js';
+
+/** What the pipeline reads of the client's request, whatever server runs the app. */
+export interface IncomingView {
+  method: string;
+  pathname: string;
+  /** Query string including `?`, or empty. */
+  search: string;
+  /** One header value (repeated headers joined with `, `). */
+  header(name: string): string | undefined;
+  /** Web `Headers` (built on first use). */
+  headers(): Headers;
+  /** Headers to forward upstream (hop-by-hop and LLMTrace's own removed). */
+  forwardHeaders(bodyLength: number | undefined): Record<string, string>;
+  /** The body, refusing more than `max` bytes with a 413. */
+  body(max: number): Promise<Uint8Array | undefined>;
+  /** Call `fn` if the client goes away before the response is complete; returns an unsubscribe. */
+  onClientGone(fn: () => void): () => void;
+}
+
+interface NodeBindings {
+  incoming?: IncomingMessage;
+  outgoing?: ServerResponse;
+}
+
+/**
+ * A view of the request. Under `@hono/node-server` it reads the Node request directly: building
+ * a web `Request` (headers object, body stream, abort signal) costs more than the rest of the
+ * proxy's per-request work. Elsewhere (`app.request()` in tests, other runtimes) it uses the web
+ * `Request`.
+ */
+export function viewRequest(c: Context): IncomingView {
+  const env = c.env as NodeBindings | undefined;
+  const incoming = env?.incoming;
+  const outgoing = env?.outgoing;
+  if (incoming && outgoing && typeof incoming.url === 'string' && !incoming.readableDidRead) return nodeView(incoming, outgoing);
+  return webView(c.req.raw);
+}
+
+function nodeView(incoming: IncomingMessage, outgoing: ServerResponse): IncomingView {
+  const rawUrl = incoming.url ?? '/';
+  const q = rawUrl.indexOf('?');
+  let headers: Headers | undefined;
+  return {
+    method: incoming.method ?? 'GET',
+    pathname: q === -1 ? rawUrl : rawUrl.slice(0, q),
+    search: q === -1 ? '' : rawUrl.slice(q),
+    header(name) {
+      const v = incoming.headers[name];
+      return Array.isArray(v) ? v.join(', ') : v;
+    },
+    headers() {
+      if (!headers) {
+        headers = new Headers();
+        for (const [k, v] of Object.entries(incoming.headers)) {
+          if (v === undefined) continue;
+          if (Array.isArray(v)) for (const x of v) headers.append(k, x);
+          else headers.set(k, v);
+        }
+      }
+      return headers;
+    },
+    forwardHeaders: (len) => upstreamRequestHeadersFromNode(incoming.headers, len),
+    async body(max) {
+      if (incoming.method === 'GET' || incoming.method === 'HEAD') return undefined;
+      const declared = Number(incoming.headers['content-length']);
+      if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
+      const parts: Buffer[] = [];
+      let total = 0;
+      for await (const chunk of incoming) {
+        total += (chunk as Buffer).length;
+        if (total > max) throw tooLarge(max);
+        parts.push(chunk as Buffer);
+      }
+      if (total === 0) return undefined;
+      return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+    },
+    onClientGone(fn) {
+      const onClose = (): void => {
+        if (!outgoing.writableFinished) fn();
+      };
+      outgoing.once('close', onClose);
+      return () => outgoing.off('close', onClose);
+    },
+  };
+}
+
+function webView(req: Request): IncomingView {
+  const url = new URL(req.url);
+  return {
+    method: req.method,
+    pathname: url.pathname,
+    search: url.search,
+    header: (name) => req.headers.get(name) ?? undefined,
+    headers: () => req.headers,
+    forwardHeaders: (len) => upstreamRequestHeaders(req.headers, len),
+    body: (max) => readBody(req, max),
+    onClientGone(fn) {
+      const onAbort = (): void => fn();
+      req.signal.addEventListener('abort', onAbort, { once: true });
+      return () => req.signal.removeEventListener('abort', onAbort);
+    },
+  };
+}
+
+function tooLarge(max: number): LLMTraceError {
+  return new LLMTraceError('payload_too_large', `request body exceeds the proxy's limit of ${max} bytes`);
+}
