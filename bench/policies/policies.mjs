@@ -57,13 +57,20 @@ function context(i) {
 
 const span = { status: 'ok', promptTokens: 60, completionTokens: 120, totalTokens: 180, costUsd: 0.00008 };
 
+let refused = 0;
+
 async function runOnce(policies, i) {
   const ctx = context(i);
   const t0 = process.hrtime.bigint();
   const decisions = [];
-  for (const p of policies) {
-    const d = await p.check(ctx);
-    if (d) decisions.push(d);
+  try {
+    for (const p of policies) {
+      const d = await p.check(ctx);
+      if (d) decisions.push(d);
+    }
+  } catch {
+    // A refusal is a policy outcome too; the pipeline would answer 403/429 here.
+    refused++;
   }
   for (const d of decisions) d.onFinish?.(span);
   return Number(process.hrtime.bigint() - t0) / 1e6;
@@ -155,5 +162,6 @@ if (!process.env.SKIP_REDIS) {
   client.disconnect();
 }
 
+console.log(`requests refused by a policy during the runs: ${refused}`);
 for (const r of rows) console.log(`${r.ok ? 'PASS' : 'FAIL'}  ${r.name}`);
 process.exit(rows.every((r) => r.ok) ? 0 : 1);
