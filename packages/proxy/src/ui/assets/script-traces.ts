@@ -1,6 +1,9 @@
 /** Dashboard script, part 2: traces list with filters and live tail, trace detail with highlighted findings. */
 export const SCRIPT_TRACES = `
 LT.filters = {};
+// Spans are stored when a call ends but listed by start time: look back far enough that a long call
+// which started before the newest row still shows up (rows already shown are skipped).
+LT.TAIL_WINDOW_MS = 5 * 60 * 1000;
 
 LT.spanRow = function (s, fresh) {
   var st = s.status === 'ok' && s.statusCode < 400 ? 'ok' : s.status;
@@ -64,7 +67,7 @@ LT.routes.traces = function () {
     });
   };
   var poll = function () {
-    LT.get('/spans', Object.assign({}, f, { since: newest || Date.now() - 60000, limit: 100 })).then(function (page) {
+    LT.get('/spans', Object.assign({}, f, { since: (newest || Date.now()) - LT.TAIL_WINDOW_MS, limit: 100 })).then(function (page) {
       add(page.spans.slice().reverse(), 'afterbegin', true);
     }).catch(function () {});
   };
