@@ -185,6 +185,13 @@ describe('REST API', () => {
     expect(text.spans).toHaveLength(1);
   });
 
+  it('answers the live tail: spans that started at or after ?since=', async () => {
+    const all = await json(await get('/spans', 'llmt_acme_view'));
+    const middle = all.spans[1].startTime;
+    const tail = await json(await get(`/spans?since=${middle}`, 'llmt_acme_view'));
+    expect(tail.spans.map((s: Span) => s.spanId)).toEqual([all.spans[0].spanId, all.spans[1].spanId]);
+  });
+
   it('rejects bad query parameters with a 400 that names the parameter', async () => {
     const res = await get('/spans?limit=abc', 'llmt_acme_view');
     expect(res.status).toBe(400);
