@@ -6,6 +6,7 @@ import {
   type AnomalyDetector,
   createAlertManager,
   createAnomalyDetector,
+  createErrorRateMonitor,
   createApiRoutes,
   createHealthRoutes,
   createIngestRoutes,
@@ -112,13 +113,19 @@ export function createOperator(deps: OperatorDeps): Operator {
       ? createOtlpExporter({ url: exp.url, headers: exp.headers, includeContent: exp.include_content, serviceName: exp.service_name, logger })
       : undefined;
 
+  // Upstream error-rate spikes and rate-limit storms, per tenant, over a sliding window.
+  const errorRates = alerts ? createErrorRateMonitor() : undefined;
+
   const onSpan = (span: Span): void => {
     metrics.observeSpan(span);
-    alerts?.onSpan(span);
     exporter?.onSpan(span);
+    if (alerts) {
+      alerts.onSpan(span);
+      for (const e of errorRates?.observe(span) ?? []) alerts.emit(e);
+    }
     if (anomalies) {
       for (const a of anomalies.observe(span)) {
-        events.record('anomaly', { ...a, id: randomUUID(), time: Date.now() });
+        events.record('anomaly', { ...a, id: randomUUID(), time: a.time ?? span.endTime });
         alerts?.emit(a);
       }
     }

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from '@llmtrace/core';
-import { createGateway, createPricing, type Gateway, resolveIdentity } from '@llmtrace/gateway';
+import { createGateway, createPricing, type Gateway, preloadTokenizer, resolveIdentity } from '@llmtrace/gateway';
 import { createScanner } from '@llmtrace/security';
 import { createRetentionJob, createSpanWriter, openStorage, type SpanWriter } from '@llmtrace/storage';
 import { Hono } from 'hono';
@@ -53,7 +53,9 @@ function splitListen(addr: string): { host: string; port: number } {
  * const proxy = await startProxy(loadConfig({ env: process.env }), logger);
  */
 export async function startProxy(config: Config, logger: Logger): Promise<RunningProxy> {
-  const storage = await openStorage(storageOptions(config.storage));
+  const storage = await openStorage({ ...storageOptions(config.storage), logger });
+  // Load the tokenizer now so the first stream without usage does not pay for it.
+  preloadTokenizer(['gpt-4o', 'gpt-4']);
   const w = config.storage.writer;
   const writer = createSpanWriter(storage.traces, {
     batchSize: w.batch_size,

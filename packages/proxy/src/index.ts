@@ -13,7 +13,7 @@ export type { ParsedRequest, ParsedResponse, ProviderFormat, SseEvent, StreamPar
 export { findFormat, formats, isPassThroughOnly } from './providers/registry.js';
 export * from './pricing/index.js';
 export * from './routing/index.js';
-export { countTokens, estimatePromptTokens, estimateUsage } from './usage/estimate.js';
+export { countTokens, estimatePromptTokens, estimateUsage, preloadTokenizer } from './usage/estimate.js';
 
 // The fake upstream.
 export type { MockControls, MockHandler, MockUpstream, MockUpstreamOptions, ReceivedRequest } from './mock-upstream/index.js';

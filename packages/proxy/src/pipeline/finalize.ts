@@ -12,7 +12,8 @@ export interface CallRecord {
   identity: RequestIdentity;
   method: string;
   path: string;
-  provider: string;
+  /** Provider named by the routing rule that matched, if any; it wins over the format's. */
+  provider?: string;
   format?: ProviderFormat;
   request?: ParsedRequest;
   /** Why the request body could not be understood (it was still forwarded). */
@@ -98,7 +99,7 @@ export function buildSpan(rec: CallRecord, deps: PipelineDeps): Span {
     sessionId: rec.identity.sessionId,
     endUser: rec.request?.endUser,
     operation: rec.format?.operation ?? 'other',
-    provider: rec.format?.provider ?? rec.provider,
+    provider: rec.provider ?? rec.format?.provider ?? 'unknown',
     model: rec.request?.model ?? '',
     responseModel: rec.response?.responseModel,
     method: rec.method,

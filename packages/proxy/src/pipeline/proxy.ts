@@ -91,7 +91,7 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       identity,
       method,
       path: req.pathname,
-      provider: routed.provider ?? 'unknown',
+      provider: routed.provider,
       format,
       stream: false,
       startTime,
