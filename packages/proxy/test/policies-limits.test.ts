@@ -174,6 +174,15 @@ describe('rate limits', () => {
     expect(await statusOf(ask(c, { max_tokens: 600 }))).toBe(200);
   });
 
+  it('without proxy keys, per-key limits count per upstream API key', async () => {
+    const p = await proxyWith([createRateLimitPolicy({ rules: [{ scope: 'key', requestsPerMinute: 1 }] })]);
+    const one = sdk(p, { 'x-llmtrace-tenant-id': 'rl-key' }, 'sk-one');
+    const two = sdk(p, { 'x-llmtrace-tenant-id': 'rl-key' }, 'sk-two');
+    expect([await statusOf(ask(one)), await statusOf(ask(one)), await statusOf(ask(two))]).toEqual([
+      200, 429, 200,
+    ]);
+  });
+
   it('per-agent limits are separate from each other', async () => {
     const p = await proxyWith([createRateLimitPolicy({ rules: [{ scope: 'agent', requestsPerMinute: 1 }] })]);
     const a = sdk(p, { 'x-llmtrace-tenant-id': 'rl-ag', 'x-llmtrace-agent-id': 'a1' });
@@ -242,6 +251,7 @@ describe('budgets', () => {
     >;
     expect((err.error as { code?: string }).code).toBe('budget_exceeded');
     expect(Number(err.headers?.get('retry-after'))).toBeGreaterThan(0);
+    expect(err.headers?.get('x-should-retry')).toBe('false');
   });
 
   it('a soft limit emits one alert event and lets traffic through', async () => {

@@ -182,7 +182,8 @@ export function createBudgetPolicy(options: BudgetPolicyOptions): BudgetPolicy {
         throw new PolicyRejection(
           'budget_exceeded',
           `${rule.window} budget of $${rule.hardUsd} for this ${rule.scope} is exhausted ($${spentUsd.toFixed(4)} spent or reserved)`,
-          { 'retry-after': String(retry) },
+          // Retrying will not help before the window moves: tell the OpenAI SDKs not to.
+          { 'retry-after': String(retry), 'x-should-retry': 'false' },
         );
       }
       reservations.push({ key, ttlMs, store: res.store, rule, prevMicro, agentId: ruleAgent });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Logger, type Span, silentLogger } from '@llmtrace/core';
 import {
   BurstyRateLimiter,
@@ -133,7 +134,11 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RequestP
     if (rule.scope === 'agent')
       return context.identity.agentId ? `a:${t}:${context.identity.agentId}` : undefined;
     const keyId = requestState(context).keyId;
-    return keyId ? `k:${keyId}` : undefined;
+    if (keyId) return `k:${keyId}`;
+    // Without proxy keys, "per key" means per upstream API key (hashed: never kept in the clear).
+    return context.apiKey
+      ? `u:${createHash('sha256').update(context.apiKey).digest('hex').slice(0, 32)}`
+      : undefined;
   };
 
   return {
