@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createGateway, createMockUpstream, generateKey, installPolicyErrorHeaders } from '@llmtrace/gateway';
 import { createScanner } from '@llmtrace/security';
 import { createMemoryCounterStore, createMemoryMetadataStore } from '@llmtrace/storage/memory';
 import { cac } from 'cac';
@@ -79,6 +80,57 @@ describe('policies configuration', () => {
         priceOf,
       }),
     ).toThrow(/redis_url/);
+  });
+});
+
+describe('policies from config in a gateway', () => {
+  it('auth, token caps and enforcement apply to real requests', async () => {
+    const upstream = await createMockUpstream();
+    const boot = generateKey();
+    const config = policiesConfigSchema.parse({
+      auth: { enabled: true, bootstrap_key: boot },
+      token_caps: { max_completion_tokens: 64 },
+      enforcement: { rules: [{ match: 'secret.*', action: 'redact' }] },
+      rate_limits: { rules: [{ scope: 'tenant', requests_per_minute: 2 }] },
+    });
+    const built = createPoliciesFromConfig(config, {
+      metadata: createMemoryMetadataStore(),
+      counters: createMemoryCounterStore(),
+      scanner: createScanner(),
+      priceOf,
+    });
+    const gw = createGateway({ upstreamUrl: upstream.url, sink: { record() {} }, policies: built.policies });
+    installPolicyErrorHeaders(gw.app);
+    const call = (headers: Record<string, string>) =>
+      gw.app.request('/v1/chat/completions', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer sk-up', ...headers },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          max_tokens: 1000,
+          messages: [{ role: 'user', content: 'key AKIAZ3MSJV4WWXQDEFGH' }],
+        }),
+      });
+    try {
+      expect((await call({})).status).toBe(401);
+      const ok = await call({ 'x-llmtrace-key': boot });
+      expect(ok.status).toBe(200);
+      expect(ok.headers.get('x-ratelimit-limit-requests')).toBe('2');
+      const sent = JSON.parse(upstream.received[upstream.received.length - 1]!.body.toString('utf8')) as {
+        max_tokens: number;
+        messages: Array<{ content: string }>;
+      };
+      expect(sent.max_tokens).toBe(64);
+      expect(sent.messages[0]!.content).toBe('key [REDACTED:secret.aws_access_key]');
+      expect((await call({ 'x-llmtrace-key': boot })).status).toBe(200);
+      const limited = await call({ 'x-llmtrace-key': boot });
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      await gw.close();
+      await built.close();
+      await upstream.close();
+    }
   });
 });
 
