@@ -148,35 +148,56 @@ export function normalizeText(input: string): NormalizedText {
   if (!NON_ASCII.test(input) || (!SUSPICIOUS.test(input) && input.normalize('NFKC') === input)) {
     return { text: input, starts: null, ends: null, originalLength: input.length, hidden: '', evasions: [] };
   }
-  const out: string[] = [];
-  const starts: number[] = [];
-  const ends: number[] = [];
+  const n = input.length;
+  // Typed buffers sized for the common case (output no longer than input); grown if NFKC expands.
+  let codes = new Uint16Array(n + 16);
+  let starts = new Int32Array(n + 16);
+  let ends = new Int32Array(n + 16);
+  let len = 0;
+  const emit = (code: number, start: number, end: number): void => {
+    if (len === codes.length) {
+      const nextCodes = new Uint16Array(len * 2);
+      nextCodes.set(codes);
+      codes = nextCodes;
+      const nextStarts = new Int32Array(len * 2);
+      nextStarts.set(starts);
+      starts = nextStarts;
+      const nextEnds = new Int32Array(len * 2);
+      nextEnds.set(ends);
+      ends = nextEnds;
+    }
+    codes[len] = code;
+    starts[len] = start;
+    ends[len] = end;
+    len++;
+  };
+  const isLatin = (i: number): boolean => {
+    const c = input.charCodeAt(i);
+    return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  };
   const evasions: Evasion[] = [];
   let hidden = '';
-  let changed = false;
   let flagRun = false;
-  const n = input.length;
   let i = 0;
   while (i < n) {
+    const c0 = input.charCodeAt(i);
+    if (c0 < 0x80) {
+      emit(c0, i, i + 1);
+      i++;
+      continue;
+    }
     const cp = input.codePointAt(i)!;
     const width = cp > 0xffff ? 2 : 1;
     const start = i;
     const end = i + width;
     i = end;
-    if (cp < 0x80) {
-      out.push(String.fromCharCode(cp));
-      starts.push(start);
-      ends.push(end);
-      continue;
-    }
-    changed = true;
     if (cp >= 0xe0000 && cp <= 0xe007f) {
       // Subdivision flags (🏴 + tag letters + cancel tag) are the one legitimate use of tag characters.
       if (flagRun || input.codePointAt(start - 2) === 0x1f3f4) {
         flagRun = cp !== 0xe007f;
         continue;
       }
-      if (cp >= 0xe0020 && cp <= 0xe007e) hidden += String.fromCharCode(cp - 0xe0000);
+      if (cp >= 0xe0020 && cp <= 0xe007e && hidden.length < 65536) hidden += String.fromCharCode(cp - 0xe0000);
       pushEvasion(evasions, 'unicode_tags', start, end);
       continue;
     }
@@ -189,7 +210,7 @@ export function normalizeText(input: string): NormalizedText {
       // ZWJ/ZWNJ and variation selectors are legitimate in emoji and some scripts; they are only an
       // evasion when they split Latin letters (`ig\u200Dnore`).
       const benign = cp === 0x200c || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f);
-      if (!benign || (LATIN_LETTER.test(input[start - 1] ?? '') && LATIN_LETTER.test(input[end] ?? ''))) {
+      if (!benign || (start > 0 && isLatin(start - 1) && end < n && isLatin(end))) {
         pushEvasion(evasions, 'zero_width', start, end);
       }
       continue;
@@ -198,16 +219,12 @@ export function normalizeText(input: string): NormalizedText {
       pushEvasion(evasions, 'bidi', start, end);
       continue;
     }
-    const ch = input.slice(start, end);
+    const ch = width === 1 ? input[start]! : input.slice(start, end);
     const folded = CONFUSABLES[ch];
     if (folded !== undefined) {
       // Only mixed-script words are an evasion; plain Russian or Greek text is not.
-      const prev = input[start - 1] ?? '';
-      const next = input[end] ?? '';
-      if (LATIN_LETTER.test(prev) || LATIN_LETTER.test(next)) pushEvasion(evasions, 'homoglyph', start, end);
-      out.push(folded);
-      starts.push(start);
-      ends.push(end);
+      if ((start > 0 && isLatin(start - 1)) || (end < n && isLatin(end))) pushEvasion(evasions, 'homoglyph', start, end);
+      emit(folded.charCodeAt(0), start, end);
       continue;
     }
     let nf = ch.normalize('NFKC');
@@ -218,22 +235,13 @@ export function normalizeText(input: string): NormalizedText {
     if (nf.length > 8) nf = ch; // ligature-like expansions of one code point stay bounded
     for (let k = 0; k < nf.length; k++) {
       const c = nf[k]!;
-      out.push(CONFUSABLES[c] ?? c);
-      starts.push(start);
-      ends.push(end);
+      const f = CONFUSABLES[c];
+      emit(f !== undefined ? f.charCodeAt(0) : c.charCodeAt(0), start, end);
     }
   }
-  if (!changed) {
-    return { text: input, starts: null, ends: null, originalLength: n, hidden: '', evasions: [] };
-  }
-  return {
-    text: out.join(''),
-    starts: Int32Array.from(starts),
-    ends: Int32Array.from(ends),
-    originalLength: n,
-    hidden,
-    evasions,
-  };
+  let text = '';
+  for (let k = 0; k < len; k += 8192) text += String.fromCharCode(...codes.subarray(k, Math.min(len, k + 8192)));
+  return { text, starts: starts.slice(0, len), ends: ends.slice(0, len), originalLength: n, hidden, evasions };
 }
 
 /** Map a normalised `[start, end)` range back to original offsets. */

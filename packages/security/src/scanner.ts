@@ -83,7 +83,8 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
       original: text,
       norm,
       lower,
-      leet: LEET_HINT.test(norm.text) ? unleet(norm.text) : null,
+      // Leetspeak attacks are short prompts; folding megabytes would only cost time.
+      leet: norm.text.length <= 32 * 1024 && LEET_HINT.test(norm.text) ? unleet(norm.text) : null,
       role,
       systemPrompt,
       depth,

@@ -5,6 +5,7 @@ const MAX_DEPTH = 3;
 const MAX_CANDIDATES = 64;
 const MAX_DECODED_CHARS = 256 * 1024;
 const MAX_ROTATE_CHARS = 256 * 1024;
+const MAX_CANDIDATE_CHARS = 16 * 1024;
 
 const BASE64 = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
 const HEX = /(?:\\x[0-9a-fA-F]{2}){6,}|\b(?:[0-9a-fA-F]{2}[ :]?){12,}\b/g;
@@ -138,9 +139,11 @@ function detect(input: DetectorInput): RawFinding[] {
 
   const scanPattern = (re: RegExp, kind: string, decode: (s: string) => string | null): void => {
     re.lastIndex = 0;
-    for (let m = re.exec(text); m !== null && candidates < MAX_CANDIDATES; m = re.exec(text)) {
+    for (let m = re.exec(text); m !== null && candidates < MAX_CANDIDATES && budget > 0; m = re.exec(text)) {
       candidates++;
-      tryDecoded(kind, m.index, m.index + m[0].length, decode(m[0]));
+      // Encoded instructions are short; decoding the first 16 KiB of a huge run is enough to tell.
+      const candidate = m[0].length > MAX_CANDIDATE_CHARS ? m[0].slice(0, MAX_CANDIDATE_CHARS) : m[0];
+      tryDecoded(kind, m.index, m.index + m[0].length, decode(candidate));
     }
   };
 

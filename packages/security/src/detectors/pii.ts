@@ -45,15 +45,29 @@ function add(
   if (out.length < PUSH_LIMIT) out.push({ type, severity, confidence, start, end, message });
 }
 
-function overlaps(taken: Array<[number, number]>, s: number, e: number): boolean {
-  for (const [a, b] of taken) if (s < b && e > a) return true;
-  return false;
+/** Positions already claimed by a more specific PII type (a bitmap: O(span) per check, not O(findings)). */
+class Taken {
+  private readonly mask: Uint8Array;
+  constructor(length: number) {
+    this.mask = new Uint8Array(length + 1);
+  }
+  push([s, e]: [number, number]): void {
+    this.mask.fill(1, s, e);
+  }
+  overlaps(s: number, e: number): boolean {
+    for (let i = s; i < e; i++) if (this.mask[i] === 1) return true;
+    return false;
+  }
+}
+
+function overlaps(taken: Taken, s: number, e: number): boolean {
+  return taken.overlaps(s, e);
 }
 
 function detect(input: DetectorInput): RawFinding[] {
   const text = input.norm.text;
   const out: RawFinding[] = [];
-  const taken: Array<[number, number]> = [];
+  const taken = new Taken(text.length);
   const hasDigit = /\d/.test(text);
 
   let lastEnd = 0;
@@ -74,7 +88,7 @@ function detect(input: DetectorInput): RawFinding[] {
   }
   if (/https?:|www\./i.test(text)) {
     URL.lastIndex = 0;
-    for (let m = URL.exec(text); m; m = URL.exec(text)) {
+    for (let m = URL.exec(text); m && out.length < PUSH_LIMIT; m = URL.exec(text)) {
       const url = m[0].replace(/[.,;:!?)\]]+$/, '');
       add(out, 'pii.url', 'info', 0.6, m.index, m.index + url.length, 'URL');
       taken.push([m.index, m.index + url.length]);
@@ -83,14 +97,14 @@ function detect(input: DetectorInput): RawFinding[] {
   if (!hasDigit) return out.concat(names(text));
 
   IBAN.lastIndex = 0;
-  for (let m = IBAN.exec(text); m; m = IBAN.exec(text)) {
+  for (let m = IBAN.exec(text); m && out.length < PUSH_LIMIT; m = IBAN.exec(text)) {
     if (ibanValid(m[0])) {
       add(out, 'pii.iban', 'medium', 0.95, m.index, m.index + m[0].length, 'IBAN (checksum valid)');
       taken.push([m.index, m.index + m[0].length]);
     }
   }
   SSN.lastIndex = 0;
-  for (let m = SSN.exec(text); m; m = SSN.exec(text)) {
+  for (let m = SSN.exec(text); m && out.length < PUSH_LIMIT; m = SSN.exec(text)) {
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
     if (ssnValid(m[1]!, m[3]!, m[4]!)) {
       add(out, 'pii.ssn', 'high', 0.85, m.index, m.index + m[0].length, 'US social security number');
@@ -99,7 +113,7 @@ function detect(input: DetectorInput): RawFinding[] {
   }
   if (/\b(?:ssn|social\s+security)\b/i.test(text)) {
     SSN_BARE.lastIndex = 0;
-    for (let m = SSN_BARE.exec(text); m; m = SSN_BARE.exec(text)) {
+    for (let m = SSN_BARE.exec(text); m && out.length < PUSH_LIMIT; m = SSN_BARE.exec(text)) {
       if (overlaps(taken, m.index, m.index + m[0].length)) continue;
       if (ssnValid(m[1]!, m[2]!, m[3]!)) {
         add(out, 'pii.ssn', 'high', 0.7, m.index, m.index + m[0].length, 'US social security number');
@@ -108,7 +122,7 @@ function detect(input: DetectorInput): RawFinding[] {
     }
   }
   CARD.lastIndex = 0;
-  for (let m = CARD.exec(text); m; m = CARD.exec(text)) {
+  for (let m = CARD.exec(text); m && out.length < PUSH_LIMIT; m = CARD.exec(text)) {
     const digits = m[0].replace(/[ -]/g, '');
     if (digits.length < 12 || digits.length > 19 || trivialDigits(digits)) continue;
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
@@ -126,7 +140,7 @@ function detect(input: DetectorInput): RawFinding[] {
   }
   if (text.includes('.')) {
     IPV4.lastIndex = 0;
-    for (let m = IPV4.exec(text); m; m = IPV4.exec(text)) {
+    for (let m = IPV4.exec(text); m && out.length < PUSH_LIMIT; m = IPV4.exec(text)) {
       if (!ipv4Valid(m[0])) continue;
       const before = text.slice(Math.max(0, m.index - 9), m.index).toLowerCase();
       if (/v\s?$|version\s*$/.test(before)) continue;
@@ -136,27 +150,27 @@ function detect(input: DetectorInput): RawFinding[] {
   }
   if (text.includes('::') || /[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(text)) {
     IPV6.lastIndex = 0;
-    for (let m = IPV6.exec(text); m; m = IPV6.exec(text)) {
+    for (let m = IPV6.exec(text); m && out.length < PUSH_LIMIT; m = IPV6.exec(text)) {
       if (!/\d/.test(m[0]) || m[0].length < 6) continue;
       add(out, 'pii.ip_address', 'low', 0.8, m.index, m.index + m[0].length, 'IPv6 address');
       taken.push([m.index, m.index + m[0].length]);
     }
   }
   DATE.lastIndex = 0;
-  for (let m = DATE.exec(text); m; m = DATE.exec(text)) {
+  for (let m = DATE.exec(text); m && out.length < PUSH_LIMIT; m = DATE.exec(text)) {
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
     add(out, 'pii.date', 'info', 0.6, m.index, m.index + m[0].length, 'Date');
     taken.push([m.index, m.index + m[0].length]);
   }
   YEAR.lastIndex = 0;
-  for (let m = YEAR.exec(text); m; m = YEAR.exec(text)) {
+  for (let m = YEAR.exec(text); m && out.length < PUSH_LIMIT; m = YEAR.exec(text)) {
     const off = m.index + m[0].length - 4;
     if (overlaps(taken, off, off + 4)) continue;
     add(out, 'pii.date', 'info', 0.6, off, off + 4, 'Date');
     taken.push([off, off + 4]);
   }
   PHONE.lastIndex = 0;
-  for (let m = PHONE.exec(text); m; m = PHONE.exec(text)) {
+  for (let m = PHONE.exec(text); m && out.length < PUSH_LIMIT; m = PHONE.exec(text)) {
     const raw = m[0];
     const main = raw.replace(/\s?(?:x|ext\.?|#)\s?\d{1,5}$/, '');
     const digits = main.replace(/\D/g, '');
@@ -177,7 +191,7 @@ function detect(input: DetectorInput): RawFinding[] {
     taken.push([s, e]);
   }
   AGE.lastIndex = 0;
-  for (let m = AGE.exec(text); m; m = AGE.exec(text)) {
+  for (let m = AGE.exec(text); m && out.length < PUSH_LIMIT; m = AGE.exec(text)) {
     const val = m[1] ?? m[2] ?? m[3];
     if (!val || Number(val) > 125) continue;
     const off = m.index + m[0].indexOf(val);
@@ -185,7 +199,7 @@ function detect(input: DetectorInput): RawFinding[] {
     add(out, 'pii.age', 'info', 0.6, off, off + val.length, 'Age');
   }
   STREET.lastIndex = 0;
-  for (let m = STREET.exec(text); m; m = STREET.exec(text)) {
+  for (let m = STREET.exec(text); m && out.length < PUSH_LIMIT; m = STREET.exec(text)) {
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
     add(out, 'pii.location', 'low', 0.6, m.index, m.index + m[0].length, 'Street address');
   }
@@ -196,11 +210,11 @@ function names(text: string): RawFinding[] {
   const out: RawFinding[] = [];
   if (!/[A-ZÀ-ÖØ-Þ]/.test(text)) return out;
   TITLE.lastIndex = 0;
-  for (let m = TITLE.exec(text); m; m = TITLE.exec(text)) {
+  for (let m = TITLE.exec(text); m && out.length < PUSH_LIMIT; m = TITLE.exec(text)) {
     add(out, 'pii.title', 'info', 0.6, m.index, m.index + m[0].length, 'Honorific');
   }
   NAME_AFTER.lastIndex = 0;
-  for (let m = NAME_AFTER.exec(text); m; m = NAME_AFTER.exec(text)) {
+  for (let m = NAME_AFTER.exec(text); m && out.length < PUSH_LIMIT; m = NAME_AFTER.exec(text)) {
     const name = m[1]!;
     const off = m.index + m[0].length - name.length;
     add(out, 'pii.person', 'low', 0.55, off, off + name.length, 'Person name');

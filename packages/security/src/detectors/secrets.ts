@@ -204,7 +204,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   {
     type: 'secret.twilio_key',
     severity: 'high',
-    prefilter: /\bSK[0-9a-f]{32}\b/,
+    prefilter: 'SK',
     pattern: /\bSK[0-9a-f]{32}\b/g,
     validate: highEntropy(3),
     message: 'Twilio API key',
@@ -212,7 +212,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   {
     type: 'secret.discord_webhook',
     severity: 'high',
-    prefilter: /discord(?:app)?\.com\/api\/webhooks/,
+    prefilter: '/api/webhooks/',
     pattern:
       /https:\/\/(?:ptb\.|canary\.)?discord(?:app)?\.com\/api\/webhooks\/\d{17,20}\/[A-Za-z0-9_-]{60,68}/g,
     message: 'Discord webhook URL',
@@ -220,7 +220,7 @@ export const SECRET_RULES: readonly SecretRule[] = [
   {
     type: 'secret.telegram_bot_token',
     severity: 'high',
-    prefilter: /\d{8,10}:AA/,
+    prefilter: ':AA',
     pattern: /\b\d{8,10}:AA[A-Za-z0-9_-]{33}\b/g,
     message: 'Telegram bot token',
   },

@@ -72,11 +72,54 @@ function insensitive(re: RegExp): RegExp {
   return copy;
 }
 
+// Large texts: rules only run in windows around trigger words, and at most this many characters
+// of windows per text, so a megabyte of adversarial filler cannot make every rule scan all of it.
+const WINDOW_THRESHOLD = 32 * 1024;
+const WINDOW_RADIUS = 400;
+const MAX_WINDOW_CHARS = 96 * 1024;
+const TRIGGERS =
+  /ignor|disregard|forget|overlook|bypass|override|instruction|prompt|system|assistant|developer|jailbr|\bdan\b|do anything|pretend|act as|you are|you're|from now|mode|restrict|filter|censor|refus|apolog|polic|ethic|moral|character|hypothetical|fictional|<\||\[inst|<<sys|"""|```|<\/|vergiss|ignorier|anweisung|oubli|olvid|instrucc|your (?:answer|response|reply|output)|\bai\b|\bllm\b|repeat|reveal|new (?:task|rule)|token|nsfw|illegal|unethical|no longer/g;
+
+let windowCache: { text: string; spans: Array<[number, number]> } | undefined;
+
+/** Windows (merged, capped) around trigger words in a large lower-cased text. */
+function windowsFor(lower: string): Array<[number, number]> {
+  if (windowCache && windowCache.text === lower) return windowCache.spans;
+  const spans: Array<[number, number]> = [];
+  let total = 0;
+  TRIGGERS.lastIndex = 0;
+  for (let m = TRIGGERS.exec(lower); m !== null; m = TRIGGERS.exec(lower)) {
+    const s = Math.max(0, m.index - WINDOW_RADIUS);
+    const e = Math.min(lower.length, m.index + m[0].length + WINDOW_RADIUS);
+    const last = spans[spans.length - 1];
+    if (last && s <= last[1]) {
+      total += e - last[1];
+      last[1] = e;
+    } else {
+      spans.push([s, e]);
+      total += e - s;
+    }
+    if (total >= MAX_WINDOW_CHARS) break;
+    // Skip ahead: everything up to the window's end is already covered.
+    TRIGGERS.lastIndex = Math.max(TRIGGERS.lastIndex, e - WINDOW_RADIUS);
+  }
+  windowCache = { text: lower, spans };
+  return spans;
+}
+
 /**
- * Run pattern rules on `text` (normalised coordinates). The keyword pre-filter keeps large clean
- * documents fast: most rules never run their regex.
+ * Run pattern rules on `text` (normalised coordinates). The keyword pre-filter keeps clean texts
+ * fast (most rules never run their regex); texts over 32 KiB are matched in windows around
+ * trigger words only.
  */
 export function runRules(rules: readonly PatternRule[], text: string, lower: string): RawFinding[] {
+  if (text.length <= WINDOW_THRESHOLD || lower.length !== text.length) return runRulesOn(rules, text, lower, 0);
+  const out: RawFinding[] = [];
+  for (const [s, e] of windowsFor(lower)) out.push(...runRulesOn(rules, text.slice(s, e), lower.slice(s, e), s));
+  return out;
+}
+
+function runRulesOn(rules: readonly PatternRule[], text: string, lower: string, offset: number): RawFinding[] {
   const out: RawFinding[] = [];
   for (const rule of rules) {
     let hit = false;
@@ -103,8 +146,8 @@ export function runRules(rules: readonly PatternRule[], text: string, lower: str
         type: rule.type,
         severity: rule.severity,
         confidence: rule.confidence,
-        start: m.index,
-        end: m.index + m[0].length,
+        start: offset + m.index,
+        end: offset + m.index + m[0].length,
         message: rule.message,
       });
       if (++count >= MAX_MATCHES_PER_RULE) break;
