@@ -124,8 +124,8 @@ export const enforcementSchema = z
 export const outputGuardSchema = z
   .object({
     enabled: z.boolean().default(false),
-    /** Characters held back at the end of a stream while a match could still complete there. */
-    holdback_chars: positiveInt.default(48),
+    /** Most characters held back at the end of a stream while a match could still be forming there. */
+    holdback_chars: positiveInt.default(64),
     /** A match still growing is held up to this many characters. */
     max_hold_chars: positiveInt.default(512),
     rules: z

@@ -48,11 +48,38 @@ describe('text guard', () => {
     expect(out.text).toBe('write to [REDACTED:pii.email] today');
   });
 
-  it('holds back only a bounded tail of clean text', () => {
+  it('releases clean prose at once and holds only an unfinished word', () => {
+    const g = createTextGuard({ scan, rules: redactSecrets });
+    expect(g.push('The quick brown fox jumps ').text).toBe('The quick brown fox jumps ');
+    expect(g.push('over the la').text).toBe('over the ');
+    expect(g.push('zy dog.').text).toBe('lazy ');
+    expect(g.flush().text).toBe('dog.');
+  });
+
+  it('holds at most holdbackChars of a long unfinished word', () => {
     const g = createTextGuard({ scan, rules: redactSecrets, holdbackChars: 16 });
-    const first = g.push('The quick brown fox jumps over the lazy dog. '.repeat(4));
-    expect(first.text.length).toBeGreaterThan(180 - 16 - 1);
-    expect(first.text + g.flush().text).toBe('The quick brown fox jumps over the lazy dog. '.repeat(4));
+    const long = 'x'.repeat(100);
+    expect(g.push(long).text).toBe('x'.repeat(84));
+    expect(g.flush().text).toBe('x'.repeat(16));
+  });
+
+  it('keeps a phone number split at a space together', () => {
+    const g = createTextGuard({ scan, rules: [{ match: 'pii.phone', action: 'redact' }] });
+    const out = run(g, ['Call me at (415) 555', '-0132 tomorrow.']);
+    expect(out.text).toBe('Call me at [REDACTED:pii.phone] tomorrow.');
+  });
+
+  it('holds an open private key block until it ends', () => {
+    const body = 'MIIEowIBAAKCAQEAx3h5Zq8n1v0c9PbXlqKf2Yb0mWzY4y8bQm3p5rJ9sK1tLw2e';
+    const g = createTextGuard({ scan, rules: redactSecrets });
+    const released = [
+      g.push('Here it is:\n-----BEGIN RSA PRIVATE KEY-----\n').text,
+      g.push(`${body}\n`).text,
+      g.push(`${body}\n`).text,
+    ];
+    expect(released.join('')).toBe('Here it is:\n');
+    const rest = g.push('-----END RSA PRIVATE KEY-----\nDone.').text + g.flush().text;
+    expect(released.join('') + rest).not.toContain(body);
   });
 
   it('blocks when a finding calls for block, releasing nothing after it', () => {

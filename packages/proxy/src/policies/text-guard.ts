@@ -10,8 +10,9 @@ export interface TextGuardOptions {
   scan: TextScan;
   rules: readonly EnforcementRule[];
   /**
-   * Characters always held back at the end of the text seen so far, because a match could still
-   * start there (default 48: longer than the common key and token prefixes the detectors need).
+   * Most characters held back at the end of the text seen so far while a match could still be
+   * forming there (default 64). Only the unfinished tail is held: a trailing word, a run of digits
+   * and separators, or an open `-----BEGIN` block; text ending in a space is released at once.
    */
   holdbackChars?: number;
   /** A match still growing at the end is held up to this many characters, then cut (default 512). */
@@ -35,6 +36,29 @@ export interface TextGuard {
 }
 
 const CONTEXT = 64;
+const SPACE = /\s/;
+const NUMERIC = /[\d\s().+-]/;
+const OPEN_BLOCK = /-----BEGIN [A-Z ]+-----(?![\s\S]*-----END )/;
+
+/**
+ * How many characters at the end of `text` could still be the start of a match: the trailing run of
+ * non-space characters, widened over digits and separators when it is numeric (phone and card
+ * numbers contain spaces), or everything from an unterminated `-----BEGIN …-----` line.
+ */
+export function unfinishedTail(text: string, max: number, maxBlock: number): number {
+  const recent = text.slice(-maxBlock);
+  const block = OPEN_BLOCK.exec(recent);
+  if (block) return recent.length - block.index;
+  let i = text.length;
+  while (i > 0 && !SPACE.test(text[i - 1]!)) i--;
+  const word = text.slice(i);
+  if (word === '' || /\d/.test(word)) {
+    let j = i;
+    while (j > 0 && NUMERIC.test(text[j - 1]!)) j--;
+    if (/\d/.test(text.slice(j))) i = j;
+  }
+  return Math.min(max, text.length - i);
+}
 
 /**
  * Guard a text that arrives in pieces: each piece is scanned together with what is still held back
@@ -43,8 +67,10 @@ const CONTEXT = 64;
  * is released at once, with `redact` findings replaced by `[REDACTED:<type>]`.
  */
 export function createTextGuard(options: TextGuardOptions): TextGuard {
-  const holdback = options.holdbackChars ?? 48;
+  const holdback = options.holdbackChars ?? 64;
   const maxHold = Math.max(options.maxHoldChars ?? 512, holdback);
+  // A private key block is long; hold it whole (up to this) so its body is never released early.
+  const maxBlock = Math.max(maxHold, 8192);
   let ctx = '';
   let pending = '';
   let blocked = false;
@@ -55,7 +81,7 @@ export function createTextGuard(options: TextGuardOptions): TextGuard {
     const text = ctx + pending;
     const base = ctx.length;
     const redact: Array<{ start: number; end: number; type: string }> = [];
-    let cut = final ? text.length : Math.max(base, text.length - holdback);
+    let cut = final ? text.length : Math.max(base, text.length - unfinishedTail(text, holdback, maxBlock));
     for (const f of options.scan(text)) {
       const loc = f.location;
       const end = loc ? loc.end : text.length;
