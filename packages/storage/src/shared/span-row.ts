@@ -100,16 +100,15 @@ export type SpanRecord = Omit<
 
 /** Flatten a span into a row. */
 export function spanToRow(s: Span): SpanRow {
-  const r = spanToRecord(s);
-  return {
-    ...r,
-    stream: s.stream ? 1 : 0,
-    findings: JSON.stringify(r.findings),
-    prompt: JSON.stringify(r.prompt),
-    tool_calls: JSON.stringify(r.tool_calls),
-    params: r.params === null ? null : JSON.stringify(r.params),
-    tags: JSON.stringify(r.tags),
-  };
+  // Convert the fresh record in place rather than copying it: this runs once per span on ingest.
+  const r = spanToRecord(s) as unknown as Record<keyof SpanRow, unknown>;
+  r.stream = s.stream ? 1 : 0;
+  r.findings = JSON.stringify(s.findings);
+  r.prompt = JSON.stringify(s.prompt);
+  r.tool_calls = JSON.stringify(s.toolCalls);
+  r.params = s.params === undefined ? null : JSON.stringify(s.params);
+  r.tags = JSON.stringify(s.tags);
+  return r as SpanRow;
 }
 
 /** Flatten a span into a {@link SpanRecord}: column names, JSON values left as they are. */
