@@ -11,7 +11,9 @@ import {
   createBudgetPolicy,
   createEnforcementPolicy,
   createInputScanPolicy,
+  createOpenAIChatGuard,
   createRateLimitPolicy,
+  createTextGuard,
   createTokenCapPolicy,
 } from '@llmtrace/gateway';
 import { createScanner } from '@llmtrace/security';
@@ -141,6 +143,39 @@ const parts = {
 for (const [name, list] of Object.entries(parts)) {
   const r = await measure(list);
   console.log(`  ${name.padEnd(32)}${fmt(r)}   added p50 ${(r.p50 - baseline.p50).toFixed(3)} ms`);
+}
+
+// Streaming output guard: time per chunk to push an OpenAI chunk through the guard (scan + rewrite).
+{
+  const answer = `${'The novel follows a butler reflecting on his years of service and what he gave up for it. '.repeat(12)}`;
+  const words = answer.match(/\S+\s*/g);
+  const guardRules = [{ match: 'secret.*', action: 'redact' }];
+  const perChunk = [];
+  for (let round = 0; round < 200; round++) {
+    const rw = createOpenAIChatGuard(() =>
+      createTextGuard({ scan: (t) => scanner.scanResponse(t).findings, rules: guardRules }),
+    );
+    for (const w of words) {
+      const ev = {
+        data: JSON.stringify({
+          id: 'c',
+          object: 'chat.completion.chunk',
+          created: 1,
+          model: 'm',
+          choices: [{ index: 0, delta: { content: w }, finish_reason: null }],
+        }),
+      };
+      const t0 = process.hrtime.bigint();
+      rw.push(ev);
+      if (round >= 20) perChunk.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    }
+    rw.end();
+  }
+  perChunk.sort((a, b) => a - b);
+  const q = (p) => perChunk[Math.min(perChunk.length - 1, Math.floor((p / 100) * perChunk.length))];
+  console.log(
+    `output guard, per stream chunk     p50 ${q(50).toFixed(3)} ms  p90 ${q(90).toFixed(3)} ms  p99 ${q(99).toFixed(3)} ms   chunks=${perChunk.length}`,
+  );
 }
 
 if (!process.env.SKIP_REDIS) {
