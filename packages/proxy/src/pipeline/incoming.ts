@@ -20,6 +20,8 @@ export interface IncomingView {
   body(max: number): Promise<Uint8Array | undefined>;
   /** Call `fn` if the client goes away before the response is complete; returns an unsubscribe. */
   onClientGone(fn: () => void): () => void;
+  /** Cut the client's connection (an upstream failed mid-response); absent where the server has no such handle. */
+  destroyClient?: (err: unknown) => void;
 }
 
 interface NodeBindings {
@@ -86,6 +88,9 @@ function nodeView(incoming: IncomingMessage, outgoing: ServerResponse): Incoming
       outgoing.once('close', onClose);
       return () => outgoing.off('close', onClose);
     },
+    // Destroying the socket (not erroring the body stream) keeps the server from appending an
+    // error text to a response whose headers are already sent.
+    destroyClient: () => outgoing.destroy(),
   };
 }
 

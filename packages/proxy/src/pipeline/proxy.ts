@@ -273,6 +273,7 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
         startTime,
         onDone,
         onCancel: () => abort.abort(),
+        abortClient: req.destroyClient,
       });
       return new Response(stream, { status: statusCode, headers });
     } finally {

@@ -51,6 +51,11 @@ export interface TeeOptions {
   onDone(result: TeeResult): void;
   /** Called when the client goes away mid-body. */
   onCancel(): void;
+  /**
+   * Cut the client's connection when the upstream fails mid-body, so the client sees a truncated
+   * response rather than extra bytes. Without it the client stream is errored.
+   */
+  abortClient?: (err: unknown) => void;
 }
 
 const DEFAULT_CAPTURE = 8 * 1024 * 1024;
@@ -178,6 +183,10 @@ export function teeResponseBody(body: Readable, options: TeeOptions): ReadableSt
       body.once('error', (err) => {
         if (finished) return;
         finish('error', err);
+        if (options.abortClient) {
+          options.abortClient(err);
+          return;
+        }
         try {
           controller.error(err);
         } catch {
