@@ -105,6 +105,22 @@ const CONFUSABLES: Record<string, string> = {
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range is the point of this test.
 const NON_ASCII = /[^\x00-\x7f]/;
+// Code-point keyed copies of the tables above: no per-character string allocation in the hot loop.
+const CONFUSABLE_CODES = new Map<number, number>(
+  Object.entries(CONFUSABLES).map(([from, to]) => [from.codePointAt(0)!, to.charCodeAt(0)]),
+);
+const NFKC_MEMO = new Map<number, string>();
+const NFKC_MEMO_LIMIT = 4096;
+
+function nfkcOf(cp: number, ch: string): string {
+  let nf = NFKC_MEMO.get(cp);
+  if (nf === undefined) {
+    nf = ch.normalize('NFKC');
+    if (nf.length > 8) nf = ch; // ligature-like expansions of one code point stay bounded
+    if (NFKC_MEMO.size < NFKC_MEMO_LIMIT) NFKC_MEMO.set(cp, nf);
+  }
+  return nf;
+}
 const LATIN_LETTER = /[A-Za-z]/;
 // Characters the slow path may change: invisibles, bidi controls, Greek/Cyrillic look-alikes,
 // full-width forms, and astral code points (tag characters, mathematical alphanumerics).
@@ -197,7 +213,8 @@ export function normalizeText(input: string): NormalizedText {
         flagRun = cp !== 0xe007f;
         continue;
       }
-      if (cp >= 0xe0020 && cp <= 0xe007e && hidden.length < 65536) hidden += String.fromCharCode(cp - 0xe0000);
+      if (cp >= 0xe0020 && cp <= 0xe007e && hidden.length < 65536)
+        hidden += String.fromCharCode(cp - 0xe0000);
       pushEvasion(evasions, 'unicode_tags', start, end);
       continue;
     }
@@ -219,29 +236,36 @@ export function normalizeText(input: string): NormalizedText {
       pushEvasion(evasions, 'bidi', start, end);
       continue;
     }
-    const ch = width === 1 ? input[start]! : input.slice(start, end);
-    const folded = CONFUSABLES[ch];
+    const folded = CONFUSABLE_CODES.get(cp);
     if (folded !== undefined) {
       // Only mixed-script words are an evasion; plain Russian or Greek text is not.
-      if ((start > 0 && isLatin(start - 1)) || (end < n && isLatin(end))) pushEvasion(evasions, 'homoglyph', start, end);
-      emit(folded.charCodeAt(0), start, end);
+      if ((start > 0 && isLatin(start - 1)) || (end < n && isLatin(end)))
+        pushEvasion(evasions, 'homoglyph', start, end);
+      emit(folded, start, end);
       continue;
     }
-    let nf = ch.normalize('NFKC');
+    const ch = width === 1 ? input[start]! : input.slice(start, end);
+    const nf = nfkcOf(cp, ch);
     // Full-width letters and digits spell ASCII words in disguise; full-width punctuation is normal CJK text.
     if ((cp >= 0xff10 && cp <= 0xff19) || (cp >= 0xff21 && cp <= 0xff3a) || (cp >= 0xff41 && cp <= 0xff5a)) {
       pushEvasion(evasions, 'fullwidth', start, end);
     } else if (cp >= 0x1d400 && cp <= 0x1d7ff) pushEvasion(evasions, 'homoglyph', start, end);
-    if (nf.length > 8) nf = ch; // ligature-like expansions of one code point stay bounded
     for (let k = 0; k < nf.length; k++) {
-      const c = nf[k]!;
-      const f = CONFUSABLES[c];
-      emit(f !== undefined ? f.charCodeAt(0) : c.charCodeAt(0), start, end);
+      const c = nf.charCodeAt(k);
+      emit(CONFUSABLE_CODES.get(c) ?? c, start, end);
     }
   }
   let text = '';
-  for (let k = 0; k < len; k += 8192) text += String.fromCharCode(...codes.subarray(k, Math.min(len, k + 8192)));
-  return { text, starts: starts.slice(0, len), ends: ends.slice(0, len), originalLength: n, hidden, evasions };
+  for (let k = 0; k < len; k += 8192)
+    text += String.fromCharCode(...codes.subarray(k, Math.min(len, k + 8192)));
+  return {
+    text,
+    starts: starts.slice(0, len),
+    ends: ends.slice(0, len),
+    originalLength: n,
+    hidden,
+    evasions,
+  };
 }
 
 /** Map a normalised `[start, end)` range back to original offsets. */

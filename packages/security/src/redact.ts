@@ -3,14 +3,19 @@
  * masked so that a secret or an identifier never appears in full in logs or storage.
  */
 export function redactExcerpt(text: string, start: number, end: number, type: string): string {
-  const match = text.slice(start, end);
+  // Never copy or regex-scan a huge match: only its ends are shown.
+  const match =
+    end - start > 200
+      ? `${text.slice(start, start + 100)} ${text.slice(end - 40, end)}`
+      : text.slice(start, end);
+  const matchLength = end - start;
   const before = text.slice(Math.max(0, start - 24), start).replace(/\s+/g, ' ');
   const after = text.slice(end, end + 24).replace(/\s+/g, ' ');
   let shown: string;
   if (type.startsWith('secret.') || type.startsWith('pii.') || type.startsWith('leak.credentials')) {
     // Keep at most a 4-character prefix (enough to tell `sk-p…` from `AKIA…`) and the length.
-    const keep = type.startsWith('secret.') ? Math.min(4, Math.floor(match.length / 4)) : 0;
-    shown = `${match.slice(0, keep)}[REDACTED:${type}:${match.length}]`;
+    const keep = type.startsWith('secret.') ? Math.min(4, Math.floor(matchLength / 4)) : 0;
+    shown = `${match.slice(0, keep)}[REDACTED:${type}:${matchLength}]`;
   } else {
     const flat = match.replace(/\s+/g, ' ');
     shown = flat.length > 80 ? `${flat.slice(0, 60)}…${flat.slice(-16)}` : flat;

@@ -7,10 +7,13 @@ const MAX_DECODED_CHARS = 256 * 1024;
 const MAX_ROTATE_CHARS = 256 * 1024;
 const MAX_CANDIDATE_CHARS = 16 * 1024;
 
-const BASE64 = /[A-Za-z0-9+/_-]{20,}={0,2}/g;
-const HEX = /(?:\\x[0-9a-fA-F]{2}){6,}|\b(?:[0-9a-fA-F]{2}[ :]?){12,}\b/g;
-const URLENC = /[^\s%]*(?:%[0-9a-fA-F]{2}[^\s%]*){3,}/g;
-const SPACED = /(?:^|[^\p{L}])((?:\p{L}[ ]){7,}\p{L})(?![\p{L}])/gu;
+// Upper bounds keep the regex engine's backtracking state small on megabyte-long runs; a longer
+// run simply yields several candidates.
+const BASE64 = /[A-Za-z0-9+/_-]{20,16384}={0,2}/g;
+const HEX = /(?:\\x[0-9a-fA-F]{2}){6,4096}|\b(?:[0-9a-fA-F]{2}[ :]?){12,4096}\b/g;
+const URLENC = /[^\s%]{0,64}(?:%[0-9a-fA-F]{2}[^\s%]{0,64}){3,4096}/g;
+// Matched on the lower-cased text; ASCII letters only (the evasion targets English keyword filters).
+const SPACED = /(?:^|[^a-z])((?:[a-z] ){7,}[a-z])(?![a-z])/g;
 
 function readable(s: string): boolean {
   if (s.length < 8) return false;
@@ -141,6 +144,7 @@ function detect(input: DetectorInput): RawFinding[] {
     re.lastIndex = 0;
     for (let m = re.exec(text); m !== null && candidates < MAX_CANDIDATES && budget > 0; m = re.exec(text)) {
       candidates++;
+      budget -= Math.min(m[0].length, MAX_CANDIDATE_CHARS);
       // Encoded instructions are short; decoding the first 16 KiB of a huge run is enough to tell.
       const candidate = m[0].length > MAX_CANDIDATE_CHARS ? m[0].slice(0, MAX_CANDIDATE_CHARS) : m[0];
       tryDecoded(kind, m.index, m.index + m[0].length, decode(candidate));
@@ -149,7 +153,7 @@ function detect(input: DetectorInput): RawFinding[] {
 
   if (nested) {
     scanPattern(BASE64, 'base64', decodeBase64);
-    if (text.includes('\\x') || /[0-9a-f]{24}/i.test(text)) scanPattern(HEX, 'hex', decodeHex);
+    if (text.includes('\\x') || /[0-9a-fA-F]{24}/.test(text)) scanPattern(HEX, 'hex', decodeHex);
     if (text.includes('%')) scanPattern(URLENC, 'url', decodeUrl);
 
     if (input.depth === 0 && text.length <= MAX_ROTATE_CHARS && /[a-z]{3}/i.test(text)) {
@@ -185,8 +189,9 @@ function detect(input: DetectorInput): RawFinding[] {
     }
   }
 
+  const spacedIn = input.lower.length === text.length ? input.lower : text.toLowerCase();
   SPACED.lastIndex = 0;
-  for (let m = SPACED.exec(text); m !== null && candidates < MAX_CANDIDATES; m = SPACED.exec(text)) {
+  for (let m = SPACED.exec(spacedIn); m !== null && candidates < MAX_CANDIDATES; m = SPACED.exec(spacedIn)) {
     candidates++;
     const run = m[1]!;
     const start = m.index + m[0].length - run.length;

@@ -12,7 +12,7 @@ const IPV4 = /(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.]*\d)/g;
 const IPV6 =
   /(?<![\w:])(?:[0-9a-fA-F]{1,4}:){7}[0-9a-fA-F]{1,4}(?![\w:])|(?<![\w:])(?:[0-9a-fA-F]{1,4}:){1,6}:(?:[0-9a-fA-F]{1,4}:){0,5}[0-9a-fA-F]{1,4}(?![\w:])/g;
 const PHONE =
-  /(?<![\w+/.-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,14}(?:[ .-]\d{1,6}){0,5}(?:\s?(?:x|ext\.?|#)\s?\d{1,5})?(?![\w/]|[.-]\d)/g;
+  /(?<![\w+/.-])(?=[\d+(][\d+() .-]{6})(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,14}(?:[ .-]\d{1,6}){0,5}(?:\s?(?:x|ext\.?|#)\s?\d{1,5})?(?![\w/]|[.-]\d)/g;
 const PHONE_CONTEXT =
   /\b(?:phone|tel|telephone|mobile|cell|fax|call|calling|reach|contact|number|whatsapp|sms|text\s+me|dial|landline|hotline|ph|mob)\b|☎|📞/i;
 const URL = /\bhttps?:\/\/[^\s<>"'()]+|\bwww\.[a-z0-9-]+(?:\.[a-z0-9-]+)+[^\s<>"'()]*/gi;

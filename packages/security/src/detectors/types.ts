@@ -113,13 +113,20 @@ function windowsFor(lower: string): Array<[number, number]> {
  * trigger words only.
  */
 export function runRules(rules: readonly PatternRule[], text: string, lower: string): RawFinding[] {
-  if (text.length <= WINDOW_THRESHOLD || lower.length !== text.length) return runRulesOn(rules, text, lower, 0);
+  if (text.length <= WINDOW_THRESHOLD || lower.length !== text.length)
+    return runRulesOn(rules, text, lower, 0);
   const out: RawFinding[] = [];
-  for (const [s, e] of windowsFor(lower)) out.push(...runRulesOn(rules, text.slice(s, e), lower.slice(s, e), s));
+  for (const [s, e] of windowsFor(lower))
+    out.push(...runRulesOn(rules, text.slice(s, e), lower.slice(s, e), s));
   return out;
 }
 
-function runRulesOn(rules: readonly PatternRule[], text: string, lower: string, offset: number): RawFinding[] {
+function runRulesOn(
+  rules: readonly PatternRule[],
+  text: string,
+  lower: string,
+  offset: number,
+): RawFinding[] {
   const out: RawFinding[] = [];
   for (const rule of rules) {
     let hit = false;
