@@ -111,7 +111,12 @@ export function createAuthPolicy(options: AuthPolicyOptions): RequestPolicy {
         : undefined;
       state.tenantPolicy = tenantPolicy;
       if (tenantPolicy?.upstreamKey) {
-        return { upstreamHeaders: { authorization: `Bearer ${tenantPolicy.upstreamKey}` } };
+        const held = tenantPolicy.upstreamKey;
+        if (context.format?.provider !== 'anthropic')
+          return { upstreamHeaders: { authorization: `Bearer ${held}` } };
+        // Anthropic takes its key in x-api-key; a proxy key in Authorization would travel along.
+        if (presented.fromAuthorization) return reject('for Anthropic, send the proxy key in X-LLMTrace-Key');
+        return { upstreamHeaders: { 'x-api-key': held } };
       }
       if (presented.fromAuthorization) {
         // Forwarding our own key upstream would leak it and fail anyway.

@@ -147,48 +147,74 @@ export function createBudgetPolicy(options: BudgetPolicyOptions): BudgetPolicy {
         )
       : 0;
     const now = Date.now();
-    const reservations: Reservation[] = [];
-    for (const rule of rules) {
+    const plans = rules.map((rule) => {
       const bucket = bucketOf(rule.window, now);
-      const prev = previousBucket(rule.window, bucket);
-      const ruleAgent = rule.scope === 'agent' ? agentId : undefined;
-      const key = keyFor(rule, tenantId, ruleAgent, bucket.id);
-      const ttlMs = bucket.end - now + (bucket.end - bucket.start);
-      let prevMicro = 0;
-      const weight = previousWeight(bucket, now);
-      if (weight > 0)
-        prevMicro = Math.ceil((await counters.get(keyFor(rule, tenantId, ruleAgent, prev.id))) * weight);
-      const limit =
-        rule.hardUsd === undefined ? NO_LIMIT : Math.max(0, Math.floor(rule.hardUsd * MICRO) - prevMicro);
-      let res: Awaited<ReturnType<FallbackCounters['incrIfBelow']>>;
-      try {
-        res = await counters.incrIfBelow(key, worst, limit, ttlMs);
-      } catch (err) {
-        release(reservations, -worst);
-        throw err;
-      }
-      if (!res.ok) {
-        release(reservations, -worst);
-        const spentUsd = (res.value + prevMicro) / MICRO;
-        options.onEvent?.({
-          type: 'budget.hard_limit',
-          tenantId,
-          agentId: ruleAgent,
-          window: rule.window,
-          spentUsd,
-          limitUsd: rule.hardUsd ?? 0,
+      const agent = rule.scope === 'agent' ? agentId : undefined;
+      return {
+        rule,
+        bucket,
+        agent,
+        key: keyFor(rule, tenantId, agent, bucket.id),
+        prevKey: keyFor(rule, tenantId, agent, previousBucket(rule.window, bucket).id),
+        weight: previousWeight(bucket, now),
+        ttlMs: bucket.end - now + (bucket.end - bucket.start),
+      };
+    });
+    // Every window at once: with Redis, two round trips of latency however many budgets apply.
+    const prevs = await Promise.all(
+      plans.map(async (p) => (p.weight > 0 ? Math.ceil((await counters.get(p.prevKey)) * p.weight) : 0)),
+    );
+    const results = await Promise.allSettled(
+      plans.map((p, i) => {
+        const limit =
+          p.rule.hardUsd === undefined
+            ? NO_LIMIT
+            : Math.max(0, Math.floor(p.rule.hardUsd * MICRO) - prevs[i]!);
+        return counters.incrIfBelow(p.key, worst, limit, p.ttlMs);
+      }),
+    );
+    const reservations: Reservation[] = [];
+    const rolling: number[] = [];
+    let refusedAt = -1;
+    let failure: unknown;
+    results.forEach((r, i) => {
+      const p = plans[i]!;
+      if (r.status === 'rejected') failure ??= r.reason;
+      else if (r.value.ok) {
+        reservations.push({
+          key: p.key,
+          ttlMs: p.ttlMs,
+          store: r.value.store,
+          rule: p.rule,
+          prevMicro: prevs[i]!,
+          agentId: p.agent,
         });
-        const retry = Math.max(1, Math.ceil((bucket.end - now) / 1000));
-        throw new PolicyRejection(
-          'budget_exceeded',
-          `${rule.window} budget of $${rule.hardUsd} for this ${rule.scope} is exhausted ($${spentUsd.toFixed(4)} spent or reserved)`,
-          // Retrying will not help before the window moves: tell the OpenAI SDKs not to.
-          { 'retry-after': String(retry), 'x-should-retry': 'false' },
-        );
-      }
-      reservations.push({ key, ttlMs, store: res.store, rule, prevMicro, agentId: ruleAgent });
-      softCheck(rule, tenantId, ruleAgent, res.value + prevMicro, worst);
+        rolling.push(r.value.value + prevs[i]!);
+      } else if (refusedAt < 0) refusedAt = i;
+    });
+    if (failure !== undefined || refusedAt >= 0) release(reservations, -worst);
+    if (failure !== undefined) throw failure;
+    if (refusedAt >= 0) {
+      const p = plans[refusedAt]!;
+      const value = (results[refusedAt] as PromiseFulfilledResult<{ value: number }>).value.value;
+      const spentUsd = (value + prevs[refusedAt]!) / MICRO;
+      options.onEvent?.({
+        type: 'budget.hard_limit',
+        tenantId,
+        agentId: p.agent,
+        window: p.rule.window,
+        spentUsd,
+        limitUsd: p.rule.hardUsd ?? 0,
+      });
+      const retry = Math.max(1, Math.ceil((p.bucket.end - now) / 1000));
+      throw new PolicyRejection(
+        'budget_exceeded',
+        `${p.rule.window} budget of $${p.rule.hardUsd} for this ${p.rule.scope} is exhausted ($${spentUsd.toFixed(4)} spent or reserved)`,
+        // Retrying will not help before the window moves: tell the OpenAI SDKs not to.
+        { 'retry-after': String(retry), 'x-should-retry': 'false' },
+      );
     }
+    reservations.forEach((r, i) => softCheck(r.rule, tenantId, r.agentId, rolling[i]!, worst));
 
     return {
       onFinish(span: Span) {

@@ -195,7 +195,8 @@ export function createOutputGuardPolicy(options: OutputGuardPolicyOptions): Requ
       if (id !== 'openai.chat' && id !== 'anthropic.messages') return undefined;
       const tenant = await tenantPolicyFor(context, options.overrides);
       if (tenant?.monitoringScope === 'input_only') return undefined;
-      const rules = tenant?.enforcement ?? options.rules;
+      // Output rules are the guard's own: a tenant's input enforcement override does not loosen them.
+      const rules = options.rules;
       if (!rules.some((r) => r.action === 'redact' || r.action === 'block')) return undefined;
       const systemPrompt = context.request?.systemPrompt;
       const scan: TextScan = (text) => options.scanner.scanResponse(text, { systemPrompt }).findings;

@@ -151,81 +151,92 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RequestP
         ? promptTokensOf(context, estimate) +
           (context.request.maxTokens ?? options.defaultCompletionTokens ?? 0)
         : 0;
-      const headers: Record<string, string> = {};
-      const taken: Usage[] = [];
-      const release = async (): Promise<void> => {
-        await Promise.all(taken.map((u) => u.limiter.main.reward(u.key, u.points).catch(() => undefined)));
-      };
+      interface Check {
+        rule: RateLimitRule;
+        key: string;
+        kind: 'requests' | 'tokens';
+        limit: number;
+        points: number;
+        limiter: Limiter;
+      }
+      const checks: Check[] = [];
       for (const rule of rules) {
         const key = subject(rule, context);
         if (!key) continue;
-        const checks: Array<{
-          kind: 'requests' | 'tokens';
-          limit: number;
-          points: number;
-          limiter: Limiter;
-        }> = [];
         const burst = rule.burst ?? 0;
         const burstWindow = rule.burstWindowSeconds ?? WINDOW_S;
-        if (rule.requestsPerMinute)
-          checks.push({
-            kind: 'requests',
-            limit: rule.requestsPerMinute,
-            points: 1,
-            limiter: limiterFor('rq', rule.requestsPerMinute, burst, burstWindow),
-          });
+        if (rule.requestsPerMinute) {
+          const limiter = limiterFor('rq', rule.requestsPerMinute, burst, burstWindow);
+          checks.push({ rule, key, kind: 'requests', limit: rule.requestsPerMinute, points: 1, limiter });
+        }
         if (rule.tokensPerMinute && tokens > 0) {
           const tokenBurst =
             rule.requestsPerMinute && burst > 0
               ? Math.ceil((rule.tokensPerMinute * burst) / rule.requestsPerMinute)
               : 0;
-          checks.push({
-            kind: 'tokens',
-            limit: rule.tokensPerMinute,
-            points: tokens,
-            limiter: limiterFor('tk', rule.tokensPerMinute, tokenBurst, burstWindow),
-          });
+          const limiter = limiterFor('tk', rule.tokensPerMinute, tokenBurst, burstWindow);
+          checks.push({ rule, key, kind: 'tokens', limit: rule.tokensPerMinute, points: tokens, limiter });
         }
-        for (const c of checks) {
-          try {
-            const res = await c.limiter.consume(key, c.points);
-            taken.push({ limiter: c.limiter, key, points: c.points, kind: c.kind });
+      }
+      // All limits at once: with Redis that is one round trip of latency instead of one per limit.
+      const results = await Promise.allSettled(checks.map((c) => c.limiter.consume(c.key, c.points)));
+      const headers: Record<string, string> = {};
+      const remaining: Partial<Record<Check['kind'], number>> = {};
+      const taken: Usage[] = [];
+      let refused: { check: Check; res: RateLimiterRes } | undefined;
+      let storeError: unknown;
+      results.forEach((r, i) => {
+        const c = checks[i]!;
+        if (r.status === 'fulfilled') {
+          taken.push({ limiter: c.limiter, key: c.key, points: c.points, kind: c.kind });
+          const left = Math.max(0, r.value.remainingPoints);
+          // Several rules limit the same kind: show the tightest, as OpenAI does.
+          if (remaining[c.kind] === undefined || left < remaining[c.kind]!) {
+            remaining[c.kind] = left;
             headers[`x-ratelimit-limit-${c.kind}`] = String(c.limit);
-            headers[`x-ratelimit-remaining-${c.kind}`] = String(Math.max(0, res.remainingPoints));
-            headers[`x-ratelimit-reset-${c.kind}`] = resetSeconds(res.msBeforeNext);
-          } catch (err) {
-            await release();
-            if (err instanceof RateLimiterRes) {
-              // The library counts refused attempts too; a refused request should not use up the quota.
-              await Promise.all(
-                [c.limiter.main, c.limiter.burst].map((l) => l?.reward(key, c.points).catch(() => undefined)),
-              );
-              options.onEvent?.({
-                type: 'rate_limit.exceeded',
-                tenantId: context.identity.tenantId,
-                scope: rule.scope,
-                kind: c.kind,
-              });
-              const retry = Math.max(1, Math.ceil(err.msBeforeNext / 1000));
-              throw new PolicyRejection(
-                'rate_limit_exceeded',
-                `Rate limit reached for ${c.kind} per minute (${rule.scope}): limit ${c.limit}. Try again in ${retry}s.`,
-                {
-                  ...headers,
-                  'retry-after': String(retry),
-                  [`x-ratelimit-limit-${c.kind}`]: String(c.limit),
-                  [`x-ratelimit-remaining-${c.kind}`]: '0',
-                  [`x-ratelimit-reset-${c.kind}`]: resetSeconds(err.msBeforeNext),
-                },
-              );
-            }
-            // Redis failed and there is no insurance limiter: fail closed.
-            logger.warn('rate limit store unavailable: refusing traffic (fail-closed)', { err: String(err) });
-            throw new PolicyRejection('rate_limit_exceeded', 'rate limit store unavailable', {
-              'retry-after': '1',
-            });
+            headers[`x-ratelimit-remaining-${c.kind}`] = String(left);
+            headers[`x-ratelimit-reset-${c.kind}`] = resetSeconds(r.value.msBeforeNext);
           }
-        }
+        } else if (r.reason instanceof RateLimiterRes) {
+          if (!refused || r.reason.msBeforeNext > refused.res.msBeforeNext)
+            refused = { check: c, res: r.reason };
+          // The library counts refused attempts too; a refused request should not use up the quota.
+          for (const l of [c.limiter.main, c.limiter.burst])
+            l?.reward(c.key, c.points).catch(() => undefined);
+        } else storeError = r.reason;
+      });
+      if (refused || storeError !== undefined) {
+        await Promise.all(taken.map((u) => u.limiter.main.reward(u.key, u.points).catch(() => undefined)));
+      }
+      if (refused) {
+        const { check: c, res } = refused;
+        options.onEvent?.({
+          type: 'rate_limit.exceeded',
+          tenantId: context.identity.tenantId,
+          scope: c.rule.scope,
+          kind: c.kind,
+        });
+        const retry = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+        throw new PolicyRejection(
+          'rate_limit_exceeded',
+          `Rate limit reached for ${c.kind} per minute (${c.rule.scope}): limit ${c.limit}. Try again in ${retry}s.`,
+          {
+            ...headers,
+            'retry-after': String(retry),
+            [`x-ratelimit-limit-${c.kind}`]: String(c.limit),
+            [`x-ratelimit-remaining-${c.kind}`]: '0',
+            [`x-ratelimit-reset-${c.kind}`]: resetSeconds(res.msBeforeNext),
+          },
+        );
+      }
+      if (storeError !== undefined) {
+        // Redis failed and there is no insurance limiter: fail closed.
+        logger.warn('rate limit store unavailable: refusing traffic (fail-closed)', {
+          err: String(storeError),
+        });
+        throw new PolicyRejection('rate_limit_exceeded', 'rate limit store unavailable', {
+          'retry-after': '1',
+        });
       }
       const tokenUses = taken.filter((u) => u.kind === 'tokens');
       const decision: PolicyDecision = { responseHeaders: headers };
