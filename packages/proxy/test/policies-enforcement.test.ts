@@ -181,6 +181,23 @@ describe('input enforcement through the openai SDK', () => {
     expect(JSON.stringify(lastUpstreamBody())).toContain('(415) 555-0132');
   });
 
+  it('streaming requests get the same redaction and flag headers', async () => {
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: 'gpt-4o-mini',
+        stream: true,
+        messages: [{ role: 'user', content: 'Mail bob.smith@example.com or call (415) 555-0132' }],
+      })
+      .withResponse();
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text.length).toBeGreaterThan(0);
+    expect(response.headers.get('x-llmtrace-flagged')).toBe('true');
+    expect(response.headers.get('x-llmtrace-redacted')).toBe('pii.email:low');
+    const sent = lastUpstreamBody().messages[0]!.content;
+    expect(sent).toBe('Mail [REDACTED:pii.email] or call (415) 555-0132');
+  });
+
   it('log: a clean request passes with no policy headers', async () => {
     const { response } = await client.chat.completions
       .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'What is 2+2?' }] })
