@@ -44,6 +44,14 @@ describe('sqlite file layout', () => {
     }
   });
 
+  it('creates missing parent folders, and names the file when it cannot open it', async () => {
+    const store = createSqliteStore({ path: join(dir, 'nested', 'deeper', 'x.db') });
+    await store.migrate();
+    expect(await store.health()).toEqual({ ok: true });
+    await store.close();
+    expect(() => createSqliteStore({ path: join(dir, 'nested') })).toThrow(/^sqlite: open ".*nested" failed/);
+  });
+
   it('wraps driver errors with the adapter name', async () => {
     const store = createSqliteStore({ path: ':memory:' });
     await expect(store.insertSpans([makeSpan({ spanId: 'x' })])).rejects.toMatchObject({

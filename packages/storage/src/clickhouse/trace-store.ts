@@ -1,4 +1,10 @@
-import { type ClickHouseClient, createClient } from '@clickhouse/client';
+import {
+  type ClickHouseClient,
+  type Logger as ClickHouseLogger,
+  createClient,
+  type ErrorLogParams,
+  type WarnLogParams,
+} from '@clickhouse/client';
 import type {
   HealthStatus,
   Logger,
@@ -75,6 +81,21 @@ function filters(q: Omit<SpanQuery, 'cursor' | 'limit'>): Where {
   return w;
 }
 
+/** Route the client's own logging (console by default) to ours: libraries stay silent by default. */
+function loggerClass(logger: Logger): new () => ClickHouseLogger {
+  return class implements ClickHouseLogger {
+    trace(): void {}
+    debug(): void {}
+    info(): void {}
+    warn(p: WarnLogParams): void {
+      logger.warn(`clickhouse: ${p.message}`, { error: p.err?.message });
+    }
+    error(p: ErrorLogParams): void {
+      logger.error(`clickhouse: ${p.message}`, { error: p.err.message });
+    }
+  };
+}
+
 function databaseFromUrl(url: string | undefined): string | undefined {
   if (!url) return undefined;
   const path = new URL(url).pathname.replace(/^\/+|\/+$/g, '');
@@ -102,6 +123,7 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): TraceSto
       url: options.url ? options.url.replace(/(\/\/[^/]+)\/.*$/, '$1') : undefined,
       database: 'default',
       compression: { request: true, response: true },
+      log: { LoggerClass: loggerClass(logger) },
     });
   const table = `\`${database.replaceAll('`', '\\`')}\`.spans`;
   let closed = false;

@@ -82,6 +82,29 @@ describe('openStorage', () => {
     await s.close();
   });
 
+  it('wires the clickhouse and production profiles (ClickHouse server unreachable here)', async () => {
+    const ch = await openStorage({
+      profile: 'clickhouse',
+      clickhouseUrl: 'http://127.0.0.1:1/llmtrace',
+      autoMigrate: false,
+    });
+    expect(ch.traces.name).toBe('clickhouse');
+    expect((await ch.traces.health()).ok).toBe(false);
+    await ch.close();
+    const prod = await openStorage({
+      profile: 'production',
+      clickhouseUrl: 'http://127.0.0.1:1/llmtrace',
+      postgresUrl: process.env.LLMTRACE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+      redisUrl: process.env.LLMTRACE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+      autoMigrate: false,
+    });
+    expect(prod.traces.name).toBe('clickhouse');
+    expect(await prod.metadata.health()).toEqual({ ok: true });
+    const key = `open-test:${Math.random()}`;
+    expect(await prod.counters.incrIfBelow(key, 1, 1, 1000)).toEqual({ ok: true, value: 1 });
+    await prod.close();
+  });
+
   it('rejects an unknown profile with invalid_config', async () => {
     await expect(openStorage({ profile: 'mongo' } as never)).rejects.toMatchObject({
       code: 'invalid_config',

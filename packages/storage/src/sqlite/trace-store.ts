@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type {
   HealthStatus,
   Logger,
@@ -15,7 +17,7 @@ import Database from 'better-sqlite3';
 import { and, asc, desc, eq, gte, lt, or, type SQL, sql } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { decodeCursor, encodeCursor, pageLimit } from '../shared/cursor.js';
-import { guard } from '../shared/errors.js';
+import { guard, storageError } from '../shared/errors.js';
 import { emptyBucket, sortBuckets } from '../shared/semantics.js';
 import { rowToSpan, SPAN_COLUMNS, spanToRow } from '../shared/span-row.js';
 import { runSqliteMigrations } from './migrations.js';
@@ -38,7 +40,13 @@ export interface SqliteTraceStore extends TraceStore {
 
 /** Open a better-sqlite3 database with the pragmas every LLMTrace connection uses. */
 export function openSqliteDatabase(path: string, busyTimeoutMs = 5000): Database.Database {
-  const db = new Database(path);
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:' && path !== '') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+  } catch (err) {
+    throw storageError('sqlite', `open ${JSON.stringify(path)}`, err);
+  }
   // WAL: readers never block the writer, and the writer appends instead of rewriting pages.
   if (path !== ':memory:') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
