@@ -214,7 +214,7 @@ export function createBudgetPolicy(options: BudgetPolicyOptions): BudgetPolicy {
         { 'retry-after': String(retry), 'x-should-retry': 'false' },
       );
     }
-    reservations.forEach((r, i) => softCheck(r.rule, tenantId, r.agentId, rolling[i]!, worst));
+    for (const [i, r] of reservations.entries()) softCheck(r.rule, tenantId, r.agentId, rolling[i]!, worst);
 
     return {
       onFinish(span: Span) {
