@@ -1,5 +1,6 @@
 export type { ActionPlan } from './actions.js';
 export { actionFor, findingsSummary, placeholder, planActions } from './actions.js';
+export { policyEventToAlert } from './alert-events.js';
 export type { AuthPolicyOptions } from './auth.js';
 export { createAuthPolicy } from './auth.js';
 export type { BudgetPolicy, BudgetPolicyOptions, WindowSpend } from './budgets.js';
