@@ -65,3 +65,21 @@ describe('PII detector', () => {
     expect(scanner.scan('My email is a.b@c.de and my phone is +1 415 555 0100').verdict).toBe('allow');
   });
 });
+
+describe('PII names, places and groups (cue-based)', () => {
+  it('finds a person after a cue and a place after a preposition', () => {
+    expect(spans('Yesterday I met Dr. Hannah Okafor at the clinic.', 'pii.person')).toEqual([
+      'Hannah Okafor',
+    ]);
+    expect(spans('She grew up in Tromsø before moving.', 'pii.location')).toEqual(['Tromsø']);
+  });
+
+  it('finds nationalities and postal codes with a cue', () => {
+    expect(spans('The Icelandic delegation arrived.', 'pii.nrp')).toEqual(['Icelandic']);
+    expect(spans('my zip code is 90210', 'pii.zip_code')).toEqual(['90210']);
+  });
+
+  it('does not treat sentence-initial common words as names', () => {
+    expect(spans('Please send the report. Thanks for the help.', 'pii.person')).toEqual([]);
+  });
+});

@@ -1,3 +1,4 @@
+import { findNames } from './pii-names.js';
 import { ibanValid, ipv4Valid, luhnValid, ssnValid, trivialDigits } from './pii-validators.js';
 import type { Detector, DetectorInput, RawFinding } from './types.js';
 
@@ -30,6 +31,13 @@ const NAME_AFTER =
   /\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?|[Mm]y\s+name\s+is|[Nn]ame\s*:|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Hh]i|[Hh]ello|[Cc]ontact\s+person\s*:?)\s+([A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+(?:\s+[A-ZÀ-ÖØ-Þ]\.?)?(?:\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+){0,2})/g;
 const STREET =
   /\b\d{1,6}[A-Za-z]?\s+(?:[A-ZÀ-ÖØ-Þ\d][A-Za-zÀ-ÖØ-öø-ÿ'’.-]*\s+){1,4}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Court|Ct\.?|Way|Place|Pl\.?|Square|Sq\.?|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir\.?|Trail|Row|Crescent|Close|Alley|Plaza)(?:,?\s+(?:Apt\.?|Suite|Unit|#)\s*[\w-]+)?\b/g;
+
+const ZIP_CUE =
+  /\b(?:zip(?:\s*code)?|postal\s*code|post\s*code|postcode|plz)\s*(?:is|:|#)?\s*([A-Z0-9](?:[A-Z0-9 -]{0,8}[A-Z0-9])?)(?![A-Za-z0-9])/gi;
+// A postal code alone on the last lines of an address block.
+const ZIP_LINE = /(?:^|\n)[ \t]*(\d{3,5}(?:-\d{3,4})?)[ \t]*(?=\n|$)/g;
+const ADDRESS_CUE =
+  /\b(?:apt|suite|unit|street|st|road|rd|avenue|ave|strasse|straße|gade|vej|veien|katu|lane|drive)\b\.?/i;
 
 const PUSH_LIMIT = 500;
 
@@ -198,6 +206,25 @@ function detect(input: DetectorInput): RawFinding[] {
     if (overlaps(taken, off, off + val.length)) continue;
     add(out, 'pii.age', 'info', 0.6, off, off + val.length, 'Age');
   }
+  ZIP_CUE.lastIndex = 0;
+  for (let m = ZIP_CUE.exec(text); m && out.length < PUSH_LIMIT; m = ZIP_CUE.exec(text)) {
+    const zip = m[1]!;
+    if (!/\d/.test(zip)) continue;
+    const off = m.index + m[0].length - zip.length;
+    if (overlaps(taken, off, off + zip.length)) continue;
+    add(out, 'pii.zip_code', 'info', 0.7, off, off + zip.length, 'Postal code');
+    taken.push([off, off + zip.length]);
+  }
+  if (ADDRESS_CUE.test(text)) {
+    ZIP_LINE.lastIndex = 0;
+    for (let m = ZIP_LINE.exec(text); m && out.length < PUSH_LIMIT; m = ZIP_LINE.exec(text)) {
+      const zip = m[1]!;
+      const off = m.index + m[0].indexOf(zip);
+      if (overlaps(taken, off, off + zip.length)) continue;
+      add(out, 'pii.zip_code', 'info', 0.5, off, off + zip.length, 'Postal code');
+      taken.push([off, off + zip.length]);
+    }
+  }
   STREET.lastIndex = 0;
   for (let m = STREET.exec(text); m && out.length < PUSH_LIMIT; m = STREET.exec(text)) {
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
@@ -213,12 +240,7 @@ function names(text: string): RawFinding[] {
   for (let m = TITLE.exec(text); m && out.length < PUSH_LIMIT; m = TITLE.exec(text)) {
     add(out, 'pii.title', 'info', 0.6, m.index, m.index + m[0].length, 'Honorific');
   }
-  NAME_AFTER.lastIndex = 0;
-  for (let m = NAME_AFTER.exec(text); m && out.length < PUSH_LIMIT; m = NAME_AFTER.exec(text)) {
-    const name = m[1]!;
-    const off = m.index + m[0].length - name.length;
-    add(out, 'pii.person', 'low', 0.55, off, off + name.length, 'Person name');
-  }
+  for (const f of findNames(text)) out.push(f);
   return out;
 }
 

@@ -1,0 +1,105 @@
+import type { RawFinding } from './types.js';
+
+/**
+ * Cue-based names, places and organisations: runs of capitalised words classified by the words
+ * around them. No model and no gazetteer, so recall is modest; findings are `info` severity and
+ * never change a verdict on their own.
+ */
+
+const UPPER = 'A-ZÀ-ÖØ-Þ';
+const LOWER = "a-zß-öø-ÿ'’";
+const RUN = new RegExp(
+  `[${UPPER}][${LOWER}]+(?:-[${UPPER}]?[${LOWER}]+)?(?:\\s(?:(?:de|da|del|der|van|von|di|du|la|le|bin|al)\\s)?[${UPPER}][${LOWER}]+(?:-[${UPPER}]?[${LOWER}]+)?){0,3}`,
+  'g',
+);
+
+// Capitalised because they start a sentence or are always capitalised, not because they are names.
+const COMMON = new Set(
+  `the this that these those there here then than i we you he she it they my our your his her their its a an in on at for from to with as if when what where who whom why how which please thanks thank hi hello dear is are was were be been can could would should will shall may might must do does did done not no yes but and or so also after before because while since until unless although though however therefore moreover meanwhile today tomorrow yesterday tonight let lets let's just now only even still yet all any each every some many most more much few other another such both either neither one two three four five six seven eight nine ten first second third last next new old good great best well very really sure ok okay oh wow hey dear sir madam mr mrs ms miss dr prof monday tuesday wednesday thursday friday saturday sunday january february march april may june july august september october november december english french german spanish italian chinese japanese russian american british european african asian internet email phone mobile address account card bank credit debit payment order invoice ticket title chapter section page figure table note notes subject re fw fwd regards sincerely best cheers thanks ceo cto cfo hr it ai id ip url api faq usa uk eu un`.split(
+    ' ',
+  ),
+);
+const ORG_SUFFIX =
+  /\b(?:Inc|LLC|Ltd|Corp|Corporation|Company|Co|Group|Bank|University|College|Institute|Foundation|Association|Agency|Partners|Solutions|Technologies|Technology|Systems|Services|Holdings|Media|Labs|GmbH|AG|SA|PLC|Hospital|Clinic|Airlines|Motors|Industries|Enterprises|Consulting|Software|Studios)\.?$/;
+const PLACE_WORD =
+  /\b(?:City|County|Street|Avenue|Road|Province|Island|Islands|Lake|Mount|River|Valley|Beach|Bay|Park|Square|Republic|Kingdom|State|States)$/;
+const PLACE_BEFORE =
+  /\b(?:in|at|from|near|into|across|around|visit(?:ed|ing)?|lives?\s+in|living\s+in|moved\s+to|based\s+in|born\s+in|located\s+in|arrived\s+(?:at|in)|flew\s+to|travel(?:l?ed|l?ing)?\s+to|trip\s+to|go(?:ing)?\s+to|went\s+to|city\s+of|town\s+of)\s+(?:the\s+)?$/i;
+const PERSON_BEFORE =
+  /\b(?:mr|mrs|ms|miss|mx|dr|prof|sir|dame|name\s+is|named|called|i\s+am|i'm|this\s+is|contact|ask|tell|meet|met|with|by|from|dear|hi|hello|thanks|thank\s+you|cc|attn|signed|regards,?|sincerely,?)\.?\s+$/i;
+
+// Nationalities, religions and political groups (Presidio's NRP): a short hand-written list.
+const NRP =
+  /\b(?:american|british|english|scottish|welsh|irish|french|german|italian|spanish|portuguese|dutch|belgian|swiss|austrian|swedish|norwegian|danish|finnish|icelandic|polish|czech|slovak|slovenian|croatian|serbian|bosnian|hungarian|romanian|bulgarian|greek|turkish|russian|ukrainian|belarusian|lithuanian|latvian|estonian|georgian|armenian|chechen|kazakh|uzbek|afghan|pakistani|indian|bangladeshi|sri lankan|nepali|chinese|japanese|korean|vietnamese|thai|cambodian|laotian|burmese|malaysian|indonesian|filipino|australian|canadian|mexican|brazilian|argentine|argentinian|chilean|peruvian|colombian|venezuelan|cuban|haitian|jamaican|nigerian|ghanaian|kenyan|ethiopian|somali|egyptian|moroccan|algerian|tunisian|libyan|sudanese|south african|israeli|palestinian|lebanese|syrian|iraqi|iranian|saudis?|saudi arabian|yemeni|jordanian|kurdish|arab|arabs|jewish|jews?|muslims?|christians?|catholics?|protestants?|hindus?|buddhists?|sikhs?|sunnis?|shiites?|shias?|shiis|atheists?|mormons?|evangelicals?|democrats?|republicans?|conservatives?|liberals?|socialists?|communists?|libertarians?|latino|latina|latinx|hispanic|asian|african|european|caucasian)\b/gi;
+
+const LIMIT = 300;
+
+/** Find name-like runs and classify them as person, location or organisation. */
+export function findNames(text: string): RawFinding[] {
+  const out: RawFinding[] = [];
+  NRP.lastIndex = 0;
+  for (let m = NRP.exec(text); m !== null && out.length < LIMIT; m = NRP.exec(text)) {
+    out.push({
+      type: 'pii.nrp',
+      severity: 'info',
+      confidence: 0.5,
+      start: m.index,
+      end: m.index + m[0].length,
+      message: 'Nationality, religion or political group',
+    });
+  }
+  RUN.lastIndex = 0;
+  for (let m = RUN.exec(text); m !== null && out.length < LIMIT; m = RUN.exec(text)) {
+    let start = m.index;
+    let words = m[0].split(/\s+/);
+    // Drop leading words that are only capitalised because they start the sentence.
+    while (words.length > 0 && COMMON.has(words[0]!.toLowerCase().replace(/['’]s$/, ''))) {
+      start += words[0]!.length + 1;
+      words = words.slice(1);
+    }
+    if (words.length === 0) continue;
+    let phrase = words.join(' ');
+    const possessive = /['’]s$/.test(phrase);
+    if (possessive) phrase = phrase.slice(0, -2);
+    if (phrase.length < 3 || COMMON.has(phrase.toLowerCase())) continue;
+    NRP.lastIndex = 0;
+    if (NRP.test(phrase) && NRP.lastIndex === phrase.length) continue;
+    const end = start + phrase.length;
+    const before = text.slice(Math.max(0, start - 30), start);
+    const after = text.slice(end, end + 12);
+    // Inside an e-mail address or a URL: not a name on its own.
+    if (/[@/.]$/.test(before) || /^[@.][a-z]/i.test(after) || /^[a-z0-9]/i.test(text[end] ?? '')) continue;
+    const sentenceStart = /(?:^|[.!?:"“>\n]\s*)$/.test(before);
+    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    const line = text.slice(lineStart, start);
+    // Address blocks: after a house number or zip, after "Apt/Suite", or after a comma in a line with digits.
+    const addressLike =
+      /\d+[A-Za-z]?\.?,?\s+$/.test(before) ||
+      /\b(?:apt|suite|unit)\.?\s+\S+\s+$/i.test(before) ||
+      (/,\s*$/.test(before) && /\d/.test(line));
+    let type: string;
+    let confidence = 0.45;
+    if (ORG_SUFFIX.test(phrase)) type = 'pii.organization';
+    else if (
+      addressLike ||
+      PLACE_WORD.test(phrase) ||
+      PLACE_BEFORE.test(before) ||
+      /^,\s*(?:[A-Z]{2}\b|[A-Z][a-z]+)/.test(after)
+    )
+      type = 'pii.location';
+    else if (PERSON_BEFORE.test(before) || possessive || words.length >= 2) {
+      type = 'pii.person';
+      confidence = PERSON_BEFORE.test(before) ? 0.6 : 0.45;
+    } else if (!sentenceStart) type = 'pii.person';
+    else continue;
+    out.push({
+      type,
+      severity: 'info',
+      confidence,
+      start,
+      end,
+      message: type === 'pii.person' ? 'Person name' : type === 'pii.location' ? 'Place' : 'Organisation',
+    });
+  }
+  return out;
+}
