@@ -271,6 +271,32 @@ describe('budgets', () => {
   });
 });
 
+describe('per-tenant overrides from the metadata store', () => {
+  it('a tenant policy replaces the default limits; an invalid one is ignored', async () => {
+    const metadata = createMemoryMetadataStore();
+    await metadata.setPolicy('vip', {
+      rateLimits: [{ scope: 'tenant', requestsPerMinute: 3 }],
+      tokenCaps: { maxCompletionTokens: 10 },
+    });
+    await metadata.setPolicy('broken', { rateLimits: 'lots' });
+    const overrides = createTenantOverrides({ metadata });
+    const p = await proxyWith([
+      createRateLimitPolicy({ rules: [{ scope: 'tenant', requestsPerMinute: 1 }], overrides }),
+      createTokenCapPolicy({ overrides }),
+    ]);
+    const vip = sdk(p, { 'x-llmtrace-tenant-id': 'vip' });
+    const broken = sdk(p, { 'x-llmtrace-tenant-id': 'broken' });
+    const codes = [];
+    for (let i = 0; i < 4; i++) codes.push(await statusOf(ask(vip, { max_tokens: 500 })));
+    expect(codes).toEqual([200, 200, 200, 429]);
+    const body = JSON.parse(upstream.received[upstream.received.length - 1]!.body.toString('utf8')) as {
+      max_tokens?: number;
+    };
+    expect(body.max_tokens).toBe(10);
+    expect([await statusOf(ask(broken)), await statusOf(ask(broken))]).toEqual([200, 429]);
+  });
+});
+
 describe('token caps', () => {
   it('clamps max_tokens above the cap before the upstream sees it', async () => {
     const p = await proxyWith([createTokenCapPolicy({ maxCompletionTokens: 100, onExcess: 'clamp' })]);
