@@ -30,15 +30,16 @@ const PERSON_BEFORE =
 
 // Nationalities, religions and political groups (Presidio's NRP): a short hand-written list.
 const NRP =
-  /\b(?:american|british|english|scottish|welsh|irish|french|german|italian|spanish|portuguese|dutch|belgian|swiss|austrian|swedish|norwegian|danish|finnish|icelandic|polish|czech|slovak|slovenian|croatian|serbian|bosnian|hungarian|romanian|bulgarian|greek|turkish|russian|ukrainian|belarusian|lithuanian|latvian|estonian|georgian|armenian|chechen|kazakh|uzbek|afghan|pakistani|indian|bangladeshi|sri lankan|nepali|chinese|japanese|korean|vietnamese|thai|cambodian|laotian|burmese|malaysian|indonesian|filipino|australian|canadian|mexican|brazilian|argentine|argentinian|chilean|peruvian|colombian|venezuelan|cuban|haitian|jamaican|nigerian|ghanaian|kenyan|ethiopian|somali|egyptian|moroccan|algerian|tunisian|libyan|sudanese|south african|israeli|palestinian|lebanese|syrian|iraqi|iranian|saudis?|saudi arabian|yemeni|jordanian|kurdish|arab|arabs|jewish|jews?|muslims?|christians?|catholics?|protestants?|hindus?|buddhists?|sikhs?|sunnis?|shiites?|shias?|shiis|atheists?|mormons?|evangelicals?|democrats?|republicans?|conservatives?|liberals?|socialists?|communists?|libertarians?|latino|latina|latinx|hispanic|asian|african|european|caucasian)\b/gi;
+  /\b(?:american|british|english|scottish|welsh|irish|french|german|italian|spanish|portuguese|dutch|belgian|swiss|austrian|swedish|norwegian|danish|finnish|icelandic|polish|czech|slovak|slovenian|croatian|serbian|bosnian|hungarian|romanian|bulgarian|greek|turkish|russian|ukrainian|belarusian|lithuanian|latvian|estonian|georgian|armenian|chechen|kazakh|uzbek|afghan|pakistani|indian|bangladeshi|sri lankan|nepali|chinese|japanese|korean|vietnamese|thai|cambodian|laotian|burmese|malaysian|indonesian|filipino|australian|canadian|mexican|brazilian|argentine|argentinian|chilean|peruvian|colombian|venezuelan|cuban|haitian|jamaican|nigerian|ghanaian|kenyan|ethiopian|somali|egyptian|moroccan|algerian|tunisian|libyan|sudanese|south african|israeli|palestinian|lebanese|syrian|iraqi|iranian|saudis?|saudi arabian|yemeni|jordanian|kurdish|arab|arabs|jewish|jews?|muslims?|christians?|catholics?|protestants?|hindus?|buddhists?|sikhs?|sunnis?|shiites?|shias?|shiis|atheists?|mormons?|evangelicals?|democrats?|republicans?|conservatives?|liberals?|socialists?|communists?|libertarians?|latino|latina|latinx|hispanic|asian|african|european|caucasian)\b/g;
 
 const LIMIT = 300;
 
 /** Find name-like runs and classify them as person, location or organisation. */
-export function findNames(text: string): RawFinding[] {
+export function findNames(text: string, lower: string = text.toLowerCase()): RawFinding[] {
   const out: RawFinding[] = [];
   NRP.lastIndex = 0;
-  for (let m = NRP.exec(text); m !== null && out.length < LIMIT; m = NRP.exec(text)) {
+  const nrpIn = lower.length === text.length ? lower : text;
+  for (let m = NRP.exec(nrpIn); m !== null && out.length < LIMIT; m = NRP.exec(nrpIn)) {
     out.push({
       type: 'pii.nrp',
       severity: 'info',
@@ -63,7 +64,7 @@ export function findNames(text: string): RawFinding[] {
     if (possessive) phrase = phrase.slice(0, -2);
     if (phrase.length < 3 || COMMON.has(phrase.toLowerCase())) continue;
     NRP.lastIndex = 0;
-    if (NRP.test(phrase) && NRP.lastIndex === phrase.length) continue;
+    if (NRP.test(phrase.toLowerCase()) && NRP.lastIndex === phrase.length) continue;
     const end = start + phrase.length;
     const before = text.slice(Math.max(0, start - 30), start);
     const after = text.slice(end, end + 12);

@@ -21,11 +21,12 @@ const MONTHS =
   'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|jun(?:e)?|jul(?:y)?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
 const DATE = new RegExp(
   `\\b(?:\\d{4}-\\d{2}-\\d{2}(?:[ T]\\d{2}:\\d{2}(?::\\d{2})?)?|\\d{1,2}[/.]\\d{1,2}[/.](?:\\d{4}|\\d{2})|(?:${MONTHS})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?,?\\s+\\d{4}|\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${MONTHS})\\.?,?\\s+\\d{4}|(?:${MONTHS})\\.?\\s+\\d{4})\\b`,
-  'gi',
+  'g',
 );
-const YEAR = /\b(?:in|since|born|until|from|year|of|by|before|after|circa)\s+((?:19|20)\d{2})\b/gi;
+// These run on the lower-cased text (same length), which keeps V8 off the slow case-insensitive path.
+const YEAR = /\b(?:in|since|born|until|from|year|of|by|before|after|circa)\s+((?:19|20)\d{2})\b/g;
 const AGE =
-  /\b(?:aged?|age\s*(?:of|is|:)?)\s+(\d{1,3})\b|\b(\d{1,3})(?:\s+|-)years?(?:\s+|-)old\b|\b(?:i\s+am|i'm)\s+(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|am|pm|minutes|hours|\w*\d))/gi;
+  /\b(?:aged?|age\s*(?:of|is|:)?)\s+(\d{1,3})\b|\b(\d{1,3})(?:\s+|-)years?(?:\s+|-)old\b|\b(?:i\s+am|i'm)\s+(\d{1,2})\b(?!\s*(?:%|kg|lbs?|cm|am|pm|minutes|hours|\w*\d))/g;
 const TITLE = /\b(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame|Rev|Hon)\.?(?=\s+[A-ZÀ-ÖØ-Þ])/g;
 const NAME_AFTER =
   /\b(?:(?:Mr|Mrs|Ms|Miss|Mx|Dr|Prof|Sir|Dame)\.?|[Mm]y\s+name\s+is|[Nn]ame\s*:|[Dd]ear|[Ss]incerely,?|[Rr]egards,?|[Hh]i|[Hh]ello|[Cc]ontact\s+person\s*:?)\s+([A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+(?:\s+[A-ZÀ-ÖØ-Þ]\.?)?(?:\s+[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’-]+){0,2})/g;
@@ -33,7 +34,7 @@ const STREET =
   /\b\d{1,6}[A-Za-z]?\s+(?:[A-ZÀ-ÖØ-Þ\d][A-Za-zÀ-ÖØ-öø-ÿ'’.-]*\s+){1,4}(?:Street|St\.?|Avenue|Ave\.?|Road|Rd\.?|Lane|Ln\.?|Boulevard|Blvd\.?|Drive|Dr\.?|Court|Ct\.?|Way|Place|Pl\.?|Square|Sq\.?|Terrace|Parkway|Pkwy|Highway|Hwy|Circle|Cir\.?|Trail|Row|Crescent|Close|Alley|Plaza)(?:,?\s+(?:Apt\.?|Suite|Unit|#)\s*[\w-]+)?\b/g;
 
 const ZIP_CUE =
-  /\b(?:zip(?:\s*code)?|postal\s*code|post\s*code|postcode|plz)\s*(?:is|:|#)?\s*([A-Z0-9](?:[A-Z0-9 -]{0,8}[A-Z0-9])?)(?![A-Za-z0-9])/gi;
+  /\b(?:zip(?:\s*code)?|postal\s*code|post\s*code|postcode|plz)\s*(?:is|:|#)?\s*([A-Z0-9](?:[A-Z0-9 -]{0,8}[A-Z0-9])?)(?![A-Za-z0-9])/g;
 // A postal code alone on the last lines of an address block.
 const ZIP_LINE = /(?:^|\n)[ \t]*(\d{3,5}(?:-\d{3,4})?)[ \t]*(?=\n|$)/g;
 const ADDRESS_CUE =
@@ -74,6 +75,9 @@ function overlaps(taken: Taken, s: number, e: number): boolean {
 
 function detect(input: DetectorInput): RawFinding[] {
   const text = input.norm.text;
+  // Lower-cased copy for the case-insensitive patterns; in the rare case lower-casing changed the
+  // length (e.g. U+0130), match the original and accept missing upper-case forms.
+  const low = input.lower.length === text.length ? input.lower : text;
   const out: RawFinding[] = [];
   const taken = new Taken(text.length);
   const hasDigit = /\d/.test(text);
@@ -102,7 +106,7 @@ function detect(input: DetectorInput): RawFinding[] {
       taken.push([m.index, m.index + url.length]);
     }
   }
-  if (!hasDigit) return out.concat(names(text));
+  if (!hasDigit) return out.concat(names(text, low));
 
   IBAN.lastIndex = 0;
   for (let m = IBAN.exec(text); m && out.length < PUSH_LIMIT; m = IBAN.exec(text)) {
@@ -165,13 +169,13 @@ function detect(input: DetectorInput): RawFinding[] {
     }
   }
   DATE.lastIndex = 0;
-  for (let m = DATE.exec(text); m && out.length < PUSH_LIMIT; m = DATE.exec(text)) {
+  for (let m = DATE.exec(low); m && out.length < PUSH_LIMIT; m = DATE.exec(low)) {
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
     add(out, 'pii.date', 'info', 0.6, m.index, m.index + m[0].length, 'Date');
     taken.push([m.index, m.index + m[0].length]);
   }
   YEAR.lastIndex = 0;
-  for (let m = YEAR.exec(text); m && out.length < PUSH_LIMIT; m = YEAR.exec(text)) {
+  for (let m = YEAR.exec(low); m && out.length < PUSH_LIMIT; m = YEAR.exec(low)) {
     const off = m.index + m[0].length - 4;
     if (overlaps(taken, off, off + 4)) continue;
     add(out, 'pii.date', 'info', 0.6, off, off + 4, 'Date');
@@ -199,7 +203,7 @@ function detect(input: DetectorInput): RawFinding[] {
     taken.push([s, e]);
   }
   AGE.lastIndex = 0;
-  for (let m = AGE.exec(text); m && out.length < PUSH_LIMIT; m = AGE.exec(text)) {
+  for (let m = AGE.exec(low); m && out.length < PUSH_LIMIT; m = AGE.exec(low)) {
     const val = m[1] ?? m[2] ?? m[3];
     if (!val || Number(val) > 125) continue;
     const off = m.index + m[0].indexOf(val);
@@ -207,7 +211,7 @@ function detect(input: DetectorInput): RawFinding[] {
     add(out, 'pii.age', 'info', 0.6, off, off + val.length, 'Age');
   }
   ZIP_CUE.lastIndex = 0;
-  for (let m = ZIP_CUE.exec(text); m && out.length < PUSH_LIMIT; m = ZIP_CUE.exec(text)) {
+  for (let m = ZIP_CUE.exec(low); m && out.length < PUSH_LIMIT; m = ZIP_CUE.exec(low)) {
     const zip = m[1]!;
     if (!/\d/.test(zip)) continue;
     const off = m.index + m[0].length - zip.length;
@@ -230,17 +234,17 @@ function detect(input: DetectorInput): RawFinding[] {
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
     add(out, 'pii.location', 'low', 0.6, m.index, m.index + m[0].length, 'Street address');
   }
-  return out.concat(names(text));
+  return out.concat(names(text, low));
 }
 
-function names(text: string): RawFinding[] {
+function names(text: string, low: string): RawFinding[] {
   const out: RawFinding[] = [];
   if (!/[A-ZÀ-ÖØ-Þ]/.test(text)) return out;
   TITLE.lastIndex = 0;
   for (let m = TITLE.exec(text); m && out.length < PUSH_LIMIT; m = TITLE.exec(text)) {
     add(out, 'pii.title', 'info', 0.6, m.index, m.index + m[0].length, 'Honorific');
   }
-  for (const f of findNames(text)) out.push(f);
+  for (const f of findNames(text, low)) out.push(f);
   return out;
 }
 

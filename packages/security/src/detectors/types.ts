@@ -121,6 +121,34 @@ export function runRules(rules: readonly PatternRule[], text: string, lower: str
   return out;
 }
 
+// One pass finds every keyword of a rule list (instead of one substring search per keyword per rule).
+const keywordScanners = new WeakMap<readonly PatternRule[], { re: RegExp; keywords: string[] }>();
+
+function presentKeywords(rules: readonly PatternRule[], lower: string): Set<string> {
+  let scanner = keywordScanners.get(rules);
+  if (!scanner) {
+    const keywords = [...new Set(rules.flatMap((r) => r.keywords))].sort((a, b) => b.length - a.length);
+    const alternation = keywords.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    // Zero-width look-ahead: every start position is tried, so overlapping keywords are all seen.
+    scanner = { re: new RegExp(`(?=(${alternation}))`, 'g'), keywords };
+    keywordScanners.set(rules, scanner);
+  }
+  const seen = new Set<string>();
+  const re = scanner.re;
+  re.lastIndex = 0;
+  for (let m = re.exec(lower); m !== null; m = re.exec(lower)) {
+    seen.add(m[1]!);
+    re.lastIndex = m.index + 1;
+  }
+  // A longer keyword found at a position hides shorter ones starting there ("you are now" / "you are").
+  const present = new Set<string>();
+  for (const k of scanner.keywords) {
+    if (seen.has(k)) present.add(k);
+    else for (const m of seen) if (m.includes(k)) present.add(k);
+  }
+  return present;
+}
+
 function runRulesOn(
   rules: readonly PatternRule[],
   text: string,
@@ -128,15 +156,10 @@ function runRulesOn(
   offset: number,
 ): RawFinding[] {
   const out: RawFinding[] = [];
+  const present = presentKeywords(rules, lower);
+  if (present.size === 0) return out;
   for (const rule of rules) {
-    let hit = false;
-    for (const k of rule.keywords) {
-      if (lower.includes(k)) {
-        hit = true;
-        break;
-      }
-    }
-    if (!hit) continue;
+    if (!rule.keywords.some((k) => present.has(k))) continue;
     // Lower-casing can change the length of a few characters (e.g. U+0130); then fall back to a
     // case-insensitive copy of the pattern on the original text so offsets stay right.
     const sameLength = lower.length === text.length;
