@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createGateway, createMockUpstream, generateKey, installPolicyErrorHeaders } from '@llmtrace/gateway';
+import { createGateway, createMockUpstream, generateKey } from '@llmtrace/gateway';
 import { createScanner } from '@llmtrace/security';
 import { createMemoryCounterStore, createMemoryMetadataStore } from '@llmtrace/storage/memory';
 import { cac } from 'cac';
@@ -100,7 +100,6 @@ describe('policies from config in a gateway', () => {
       priceOf,
     });
     const gw = createGateway({ upstreamUrl: upstream.url, sink: { record() {} }, policies: built.policies });
-    installPolicyErrorHeaders(gw.app);
     const call = (headers: Record<string, string>) =>
       gw.app.request('/v1/chat/completions', {
         method: 'POST',

@@ -46,10 +46,17 @@ const PUBLIC_5XX: Partial<Record<LLMTraceErrorCode, string>> = {
  */
 export class LLMTraceError extends Error {
   readonly code: LLMTraceErrorCode;
-  constructor(code: LLMTraceErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** Response headers that go with this error (`Retry-After`, `x-ratelimit-*`, …). */
+  readonly headers?: Readonly<Record<string, string>>;
+  constructor(
+    code: LLMTraceErrorCode,
+    message: string,
+    options?: { cause?: unknown; headers?: Record<string, string> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'LLMTraceError';
     this.code = code;
+    if (options?.headers) this.headers = options.headers;
   }
 
   /** HTTP status for this error. */
@@ -68,9 +75,13 @@ export interface ErrorBody {
  * 500; 5xx messages are replaced by a fixed public text unless they are upstream errors (whose
  * message the proxy wrote itself and carries no internals).
  */
-export function toErrorResponse(err: unknown): { status: number; body: ErrorBody } {
+export function toErrorResponse(err: unknown): {
+  status: number;
+  body: ErrorBody;
+  headers?: Readonly<Record<string, string>>;
+} {
   const e = err instanceof LLMTraceError ? err : new LLMTraceError('internal_error', 'internal error');
   const { status, type } = ERROR_TABLE[e.code];
   const message = PUBLIC_5XX[e.code] ?? e.message;
-  return { status, body: { error: { message, type, code: e.code } } };
+  return { status, body: { error: { message, type, code: e.code } }, headers: e.headers };
 }

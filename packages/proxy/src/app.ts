@@ -81,9 +81,9 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   const app = new Hono();
   app.onError((err, c) => {
-    const { status, body } = toErrorResponse(err);
+    const { status, body, headers } = toErrorResponse(err);
     if (status >= 500) logger.error('request failed', { err: String(err), cause: String((err as Error).cause ?? '') });
-    return c.json(body, status as 500);
+    return c.json(body, status as 500, headers ? { ...headers } : undefined);
   });
   app.all('*', handler);
 

@@ -9,7 +9,6 @@ import {
   createTenantOverrides,
   createTokenCapPolicy,
   generateKey,
-  installPolicyErrorHeaders,
   listApiKeys,
   type MockUpstream,
   type PolicyEvent,
@@ -33,7 +32,6 @@ afterAll(async () => {
 
 async function proxyWith(policies: RequestPolicy[]): Promise<TestProxy> {
   const p = await startProxy({ upstreamUrl: upstream.url, policies });
-  installPolicyErrorHeaders(p.gateway.app);
   proxies.push(p);
   return p;
 }

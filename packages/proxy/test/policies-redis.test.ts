@@ -14,7 +14,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createBudgetPolicy,
   createRateLimitPolicy,
-  installPolicyErrorHeaders,
   type MockUpstream,
 } from '../src/index.js';
 import { startMockUpstream, startProxy } from './helpers.js';
@@ -51,7 +50,7 @@ afterAll(async () => {
 // A proxy process: a gateway with Redis-backed rate limits and budgets, bundled from the sources.
 const WORKER = `
 import { serve } from '@hono/node-server';
-import { createGateway, createRateLimitPolicy, createBudgetPolicy, installPolicyErrorHeaders } from '@llmtrace/gateway';
+import { createGateway, createRateLimitPolicy, createBudgetPolicy } from '@llmtrace/gateway';
 import { createRedisCounterStore } from '@llmtrace/storage/redis';
 import { Redis } from 'ioredis';
 const env = process.env;
@@ -63,7 +62,6 @@ const policies = [
   createBudgetPolicy({ rules: [{ scope: 'agent', window: 'daily', hardUsd: Number(env.HARD_USD) }], counters, priceOf: () => ({ input: 1000, output: 1000 }) }),
 ];
 const gw = createGateway({ upstreamUrl: env.UPSTREAM_URL, sink: { record() {} }, policies });
-installPolicyErrorHeaders(gw.app);
 const server = serve({ fetch: gw.app.fetch, hostname: '127.0.0.1', port: 0 }, (info) => {
   process.stdout.write(JSON.stringify({ port: info.port }) + '\\n');
 });
@@ -250,7 +248,6 @@ describe('a Redis outage', () => {
           }),
         ],
       });
-      installPolicyErrorHeaders(p.gateway.app);
       try {
         expect(await chat(p.url, tenant)).toBe(200);
         // The limit really lives in Redis before the outage.

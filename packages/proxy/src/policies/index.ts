@@ -29,7 +29,7 @@ export type { TenantOverrides, TenantOverridesOptions } from './overrides.js';
 export { createTenantOverrides, tenantPolicySchema } from './overrides.js';
 export type { RateLimitPolicyOptions } from './rate-limit.js';
 export { createRateLimitPolicy } from './rate-limit.js';
-export { installPolicyErrorHeaders, PolicyRejection } from './rejection.js';
+export { PolicyRejection } from './rejection.js';
 export type { GuardStep, TextGuard, TextGuardOptions, TextScan } from './text-guard.js';
 export { createTextGuard } from './text-guard.js';
 export type { TokenCapPolicyOptions } from './token-caps.js';
