@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { LLMTraceError } from '@llmtrace/core';
 import { cac } from 'cac';
+import { registerKeysCommand } from './commands/keys.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerMockUpstreamCommand } from './commands/mock-upstream.js';
 import { registerScanCommand } from './commands/scan.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerSpendCommand } from './commands/spend.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { VERSION } from './version.js';
 
@@ -22,6 +24,8 @@ registerValidateCommand(cli);
 registerMockUpstreamCommand(cli);
 registerMigrateCommand(cli);
 registerScanCommand(cli);
+registerKeysCommand(cli);
+registerSpendCommand(cli);
 
 cli.help();
 cli.version(VERSION);

@@ -1,12 +1,21 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Logger } from '@llmtrace/core';
-import { createGateway, createPricing, type Gateway, preloadTokenizer, resolveIdentity } from '@llmtrace/gateway';
+import {
+  createGateway,
+  createPricing,
+  estimatePromptTokens,
+  type Gateway,
+  policyEventToAlert,
+  preloadTokenizer,
+} from '@llmtrace/gateway';
 import { createScanner } from '@llmtrace/security';
 import { createRetentionJob, createSpanWriter, openStorage, type SpanWriter } from '@llmtrace/storage';
 import { Hono } from 'hono';
 import type { Config, StorageConfig } from './config/index.js';
-import { createOperator } from './operator.js';
+import { createAppAuth } from './auth.js';
+import { createOperator, type Operator } from './operator.js';
+import { createPoliciesFromConfig, policiesConfigOf } from './policies.js';
 
 /** The storage options `@llmtrace/storage` takes, from the app's config. */
 export function storageOptions(s: StorageConfig): Parameters<typeof openStorage>[0] {
@@ -81,7 +90,23 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
       ]),
     ),
   });
-  const operator = createOperator({
+  // Policies and the operator surface refer to each other (budget alerts, spend in the API).
+  let operator: Operator | undefined;
+  const policySet = createPoliciesFromConfig(policiesConfigOf(config), {
+    metadata: storage.metadata,
+    counters: storage.counters,
+    scanner,
+    priceOf: (model) => pricing.price(model),
+    estimatePromptTokens,
+    redisUrl: 'redis_url' in config.storage ? config.storage.redis_url : undefined,
+    logger,
+    onEvent: (e) => {
+      const alert = policyEventToAlert(e);
+      if (alert) operator?.alerts?.emit(alert);
+    },
+  });
+  const auth = createAppAuth(config, storage.metadata);
+  operator = createOperator({
     config,
     traces: storage.traces,
     metadata: storage.metadata,
@@ -89,9 +114,15 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
     scanner,
     pricing,
     logger,
-    // Without proxy authentication the API is open to whoever reaches the listen address (local by default).
-    authenticate: async () => ({ tenantId: '*', role: 'admin' }),
-    resolveTenant: (headers) => resolveIdentity(headers, config.tenant_secret).tenantId,
+    authenticate: auth.authenticate,
+    resolveTenant: auth.resolveTenant,
+    keys: auth.keys,
+    spend: async (tenantId) =>
+      (await policySet.budgets?.spend(tenantId))?.map((w) => ({
+        window: w.scope === 'agent' ? `${w.window}:${w.agentId}` : w.window,
+        spentUsd: w.spentUsd,
+        limitUsd: w.hardUsd,
+      })) ?? [],
   });
   const gateway = createGateway({
     upstreamUrl: config.upstream_url,
@@ -107,6 +138,7 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
       headersTimeoutMs: config.timeouts.headers_ms,
       bodyTimeoutMs: config.timeouts.body_ms,
     },
+    policies: policySet.policies,
     onSpan: operator.onSpan,
     logger,
   });
@@ -139,7 +171,8 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
       // Spans are recorded on the tick after a response ends; let those land before the final flush.
       await new Promise((r) => setImmediate(r));
       retention?.stop();
-      await operator.close();
+      await operator?.close();
+      await policySet.close();
       await writer.close();
       await storage.close();
       await gateway.close();

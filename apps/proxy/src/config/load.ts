@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { LLMTraceError } from '@llmtrace/core';
 import { parse as parseYaml } from 'yaml';
 import type { z } from 'zod';
+import { POLICY_ENV_KEYS } from './policies-schema.js';
 import { type Config, configSchema } from './schema.js';
 
 type Json = Record<string, unknown>;
@@ -24,6 +25,7 @@ export const ENV_KEYS: Readonly<Record<string, { path: string; type: Coerce }>> 
   LLMTRACE_SECURITY_ENABLED: { path: 'security.enabled', type: 'boolean' },
   LLMTRACE_LOG_LEVEL: { path: 'logging.level', type: 'string' },
   LLMTRACE_LOG_FORMAT: { path: 'logging.format', type: 'string' },
+  ...POLICY_ENV_KEYS,
 };
 
 /** Keys each storage profile accepts besides the common ones. */

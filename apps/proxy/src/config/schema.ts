@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { alertsSchema, anomalySchema, otelSchema, uiSchema } from './operator-schema.js';
+import { policiesConfigShape } from './policies-schema.js';
 
 const url = z.string().url();
 const positiveInt = z.number().int().positive();
@@ -116,6 +117,7 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    ...policiesConfigShape,
     alerts: alertsSchema,
     anomaly: anomalySchema,
     otel: otelSchema,
