@@ -33,6 +33,7 @@ const NRP =
   /\b(?:american|british|english|scottish|welsh|irish|french|german|italian|spanish|portuguese|dutch|belgian|swiss|austrian|swedish|norwegian|danish|finnish|icelandic|polish|czech|slovak|slovenian|croatian|serbian|bosnian|hungarian|romanian|bulgarian|greek|turkish|russian|ukrainian|belarusian|lithuanian|latvian|estonian|georgian|armenian|chechen|kazakh|uzbek|afghan|pakistani|indian|bangladeshi|sri lankan|nepali|chinese|japanese|korean|vietnamese|thai|cambodian|laotian|burmese|malaysian|indonesian|filipino|australian|canadian|mexican|brazilian|argentine|argentinian|chilean|peruvian|colombian|venezuelan|cuban|haitian|jamaican|nigerian|ghanaian|kenyan|ethiopian|somali|egyptian|moroccan|algerian|tunisian|libyan|sudanese|south african|israeli|palestinian|lebanese|syrian|iraqi|iranian|saudis?|saudi arabian|yemeni|jordanian|kurdish|arab|arabs|jewish|jews?|muslims?|christians?|catholics?|protestants?|hindus?|buddhists?|sikhs?|sunnis?|shiites?|shias?|shiis|atheists?|mormons?|evangelicals?|democrats?|republicans?|conservatives?|liberals?|socialists?|communists?|libertarians?|latino|latina|latinx|hispanic|asian|african|european|caucasian)\b/g;
 
 const LIMIT = 300;
+const MAX_CANDIDATES = 20_000;
 
 /** Find name-like runs and classify them as person, location or organisation. */
 export function findNames(text: string, lower: string = text.toLowerCase()): RawFinding[] {
@@ -50,7 +51,13 @@ export function findNames(text: string, lower: string = text.toLowerCase()): Raw
     });
   }
   RUN.lastIndex = 0;
-  for (let m = RUN.exec(text); m !== null && out.length < LIMIT; m = RUN.exec(text)) {
+  // Bound the work on adversarial input (e.g. megabytes of base64, which is full of capitals).
+  let candidates = 0;
+  for (
+    let m = RUN.exec(text);
+    m !== null && out.length < LIMIT && candidates++ < MAX_CANDIDATES;
+    m = RUN.exec(text)
+  ) {
     let start = m.index;
     let words = m[0].split(/\s+/);
     // Drop leading words that are only capitalised because they start the sentence.
