@@ -19,6 +19,7 @@ import {
   type GatewayMetrics,
   type KeyAdmin,
   type OtlpExporter,
+  redactSpan,
   type Principal,
   type SpanScanner,
   type SpendWindow,
@@ -146,7 +147,12 @@ export function createOperator(deps: OperatorDeps): Operator {
     }),
   );
   routes.route('/', metrics.routes());
-  const ingestScanned = { sink: { record: (s: Span) => (deps.writer.record(s), onSpan(s)) }, scanner: deps.scanner, logger };
+  const store = (span: Span): void => {
+    const s = config.storage.redact_pii ? redactSpan(span) : span;
+    deps.writer.record(s);
+    onSpan(s);
+  };
+  const ingestScanned = { sink: { record: store }, scanner: deps.scanner, logger };
   routes.route('/api/v1', createIngestRoutes({ ...ingestScanned, resolveTenant: deps.resolveTenant }));
   if (config.otel.ingest) {
     routes.route('/', createOtlpIngestRoutes({ ...ingestScanned, pricing: deps.pricing, resolveTenant: deps.resolveTenant }));

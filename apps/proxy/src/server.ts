@@ -139,6 +139,7 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
       bodyTimeoutMs: config.timeouts.body_ms,
     },
     policies: policySet.policies,
+    redactStoredPii: config.storage.redact_pii,
     onSpan: operator.onSpan,
     logger,
   });

@@ -30,6 +30,8 @@ export interface GatewayOptions {
   upstream?: UpstreamClientOptions;
   /** Checks run on every request before the upstream (auth, limits, budgets, enforcement), in order. */
   policies?: readonly RequestPolicy[];
+  /** Store spans with PII and secrets replaced by typed placeholders (default false). */
+  redactStoredPii?: boolean;
   /** Called with every finished span, after the sink. */
   onSpan?: SpanListener | SpanListener[];
   logger?: Logger;
@@ -73,6 +75,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       captureLimitBytes: options.captureLimitBytes,
       injectStreamUsage: options.injectStreamUsage ?? false,
       policies: options.policies ?? [],
+      redactStored: options.redactStoredPii ?? false,
       logger,
       onSpan: listeners,
     },

@@ -2,6 +2,7 @@
 export type { Gateway, GatewayOptions } from './app.js';
 export { createGateway } from './app.js';
 export type { PolicyContext, PolicyDecision, RequestPolicy } from './pipeline/policy.js';
+export { redactSpan } from './pipeline/redact-span.js';
 export type { EventRewriter } from './pipeline/tee.js';
 export type { RequestIdentity } from './pipeline/tenant.js';
 export { callerApiKey, resolveIdentity, tenantFromKey } from './pipeline/tenant.js';

@@ -22,6 +22,7 @@ export const ENV_KEYS: Readonly<Record<string, { path: string; type: Coerce }>> 
   LLMTRACE_STORAGE_REDIS_URL: { path: 'storage.redis_url', type: 'string' },
   LLMTRACE_STORAGE_AUTO_MIGRATE: { path: 'storage.auto_migrate', type: 'boolean' },
   LLMTRACE_STORAGE_RETENTION_DAYS: { path: 'storage.retention_days', type: 'number' },
+  LLMTRACE_STORAGE_REDACT_PII: { path: 'storage.redact_pii', type: 'boolean' },
   LLMTRACE_SECURITY_ENABLED: { path: 'security.enabled', type: 'boolean' },
   LLMTRACE_LOG_LEVEL: { path: 'logging.level', type: 'string' },
   LLMTRACE_LOG_FORMAT: { path: 'logging.format', type: 'string' },
@@ -36,7 +37,7 @@ const PROFILE_KEYS: Record<string, readonly string[]> = {
   clickhouse: ['clickhouse_url', 'redis_url'],
   production: ['clickhouse_url', 'postgres_url', 'redis_url'],
 };
-const COMMON_STORAGE_KEYS = ['profile', 'auto_migrate', 'retention_days', 'writer'];
+const COMMON_STORAGE_KEYS = ['profile', 'auto_migrate', 'retention_days', 'redact_pii', 'writer'];
 
 /** CLI flags that override configuration. */
 export interface CliOverrides {

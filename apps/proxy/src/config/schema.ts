@@ -26,6 +26,8 @@ const common = {
   auto_migrate: z.boolean().default(true),
   /** Delete spans older than this many days; 0 keeps everything. */
   retention_days: z.number().int().min(0).default(0),
+  /** Store spans with PII and secrets replaced by typed placeholders (`[REDACTED:pii.email]`). */
+  redact_pii: z.boolean().default(false),
   writer: writerSchema,
 };
 

@@ -2,6 +2,7 @@ import type { Finding, PromptMessage, Span, SpanStatus, UsageSource } from '@llm
 import type { ParsedRequest, ParsedResponse, ProviderFormat, Usage } from '../providers/types.js';
 import { estimateUsage } from '../usage/estimate.js';
 import type { RequestIdentity } from './tenant.js';
+import { redactSpan } from './redact-span.js';
 import type { PipelineDeps } from './types.js';
 
 /** Everything known about a call when it is over, before analysis. */
@@ -135,6 +136,7 @@ export function recordCall(rec: CallRecord, deps: PipelineDeps): void {
   let span: Span;
   try {
     span = buildSpan(rec, deps);
+    if (deps.redactStored) span = redactSpan(span);
   } catch (err) {
     deps.logger.error('could not build span', { err: String(err), traceId: rec.traceId });
     return;

@@ -29,4 +29,6 @@ export interface PipelineDeps {
   pricing?: CostModel;
   logger: Logger;
   onSpan: SpanListener[];
+  /** Replace PII and secrets in spans before they are stored or handed to listeners. */
+  redactStored?: boolean;
 }
