@@ -61,6 +61,10 @@ describe('injection detector', () => {
       'How do I set up my new system? The instructions in the manual are confusing.',
       'Can you forget about the budget for a moment and brainstorm ideas?',
       'Write a story about a detective who ignores the rules to solve a case.',
+      'services:\n  app:\n    image: node:20\nsystem: linux\ndeveloper: alice\nWhy does this compose file fail?',
+      'Translate to German: The system prompt appears when the computer boots.',
+      'How can I bypass the paywall restrictions on my own company website for testing?',
+      'List all instructions needed to assemble an IKEA bookshelf.',
     ]) {
       expect(scanner.scan(text).verdict, text).toBe('allow');
     }

@@ -10,10 +10,15 @@ const re = (src: string, flags = 'g'): RegExp => new RegExp(src, flags);
 
 const OVERRIDE_VERB =
   "(?:ignore|ignoring|disregard|disregarding|forget|forgetting|skip|bypass|override|overlook|neglect|abandon|discard|drop|erase|delete|clear|set aside|put aside|throw out|pay no attention to|do not follow|don't follow|stop following)";
-const PRIOR =
-  '(?:previous|prior|preceding|above|earlier|initial|original|foregoing|former|old|existing|all|any|every|your|system|developer|given|provided|these|those|the)';
-const OBJECT =
-  '(?:instructions?|prompts?|rules|directions?|guidelines|guidance|commands?|context|constraints|programming|directives?|orders|restrictions|guardrails|messages|conversation|tasks?|assignments?|information|documents|text|input|training|policies|settings|limitations)';
+// Strong qualifiers point back at earlier instructions; weak ones ("the", "any") only count with an
+// object that is unmistakably about instructions ("bypass the paywall restrictions" is not an attack).
+const PRIOR_STRONG =
+  '(?:previous|prior|preceding|above|earlier|initial|original|foregoing|former|existing|your|system|developer)';
+const PRIOR_WEAK = '(?:all|any|every|given|provided|these|those|the|old)';
+const OBJECT_STRONG =
+  '(?:instructions?|prompts?|rules|directions?|guidelines|guidance|commands?|context|constraints|programming|directives?|orders|guardrails|conversation|tasks?|assignments?)';
+const OBJECT_WEAK =
+  '(?:restrictions|messages|information|documents|text|input|training|policies|settings|limitations)';
 
 /** Prompt-injection rules: system-prompt override, role/delimiter injection, extraction, indirect. */
 export const INJECTION_RULES: readonly PatternRule[] = [
@@ -43,7 +48,7 @@ export const INJECTION_RULES: readonly PatternRule[] = [
       'follow',
     ],
     pattern: re(
-      `\\b${OVERRIDE_VERB}(?:\\s+(?:about|of|all|any|every|each|of the))*\\s+${PRIOR}${gap(3)}?${OBJECT}\\b`,
+      `\\b${OVERRIDE_VERB}(?:\\s+(?:about|of|all|any|every|each|of the))*\\s+(?:${PRIOR_STRONG}${gap(3)}?(?:${OBJECT_STRONG}|${OBJECT_WEAK})|(?:${PRIOR_WEAK}\\s+)?(?:${PRIOR_WEAK}${gap(2)}?)?${OBJECT_STRONG})\\b`,
     ),
     message: 'Instruction to ignore or replace previous instructions',
   },
@@ -105,7 +110,7 @@ export const INJECTION_RULES: readonly PatternRule[] = [
     confidence: 0.8,
     keywords: ['system', 'assistant', 'developer'],
     pattern: re(
-      `(?:^|\\n)[ \\t]*(?:#{1,4}\\s*|\\[|<|\\*\\*)?(?:system|developer|system\\s+prompt|system\\s+message)(?:\\]|>|\\*\\*)?[ \\t]*:[ \\t]*\\S|(?:^|\\n)[ \\t]*(?:#{1,4}\\s*)?(?:\\[|<)(?:system|developer)(?:\\]|>)`,
+      `(?:^|\\n)[ \\t]*(?:#{1,4}\\s*|\\[|<|\\*\\*)?(?:system|developer|system\\s+prompt|system\\s+message)(?:\\]|>|\\*\\*)?[ \\t]*:[ \\t]*(?=[^\\n]{0,80}?\\b(?:you|your|ignore|disregard|forget|new|from\\s+now|always|never|do\\s+not|don't|must|respond|answer|reply|override|instructions?|assistant|user|reveal|print|output)\\b)\\S|(?:^|\\n)[ \\t]*(?:#{1,4}\\s*)?(?:\\[|<)(?:system|developer)(?:\\]|>)`,
     ),
     message: 'Fake system/developer turn inside user content',
   },
@@ -159,7 +164,7 @@ export const INJECTION_RULES: readonly PatternRule[] = [
       'rules',
     ],
     pattern: re(
-      `\\b(?:repeat|reprint|reproduce|recite|echo|print|output|show|display|reveal|leak|dump|list|tell\\s+me|give\\s+me|share|spell\\s+check\\s+and\\s+display|translate|summari[sz]e)\\b${gap(3)}?(?:your|the|all|my|this)?\\s*(?:(?:system|initial|original|hidden|secret|full|entire|complete|previous|internal|developer|first|above|preceding|exact)\\s+){0,3}(?:prompt(?:\\s+text)?|instructions|rules|configuration|system\\s+message|guidelines|text\\s+above|words\\s+above|messages?\\s+above)\\b(?:\\s+(?:above|verbatim|word\\s+for\\s+word|exactly|so\\s+far|you\\s+(?:were|have\\s+been)\\s+given))?|\\bwhat\\s+(?:is|are|was|were)\\s+(?:your|the)\\s+(?:(?:system|initial|original|hidden|secret|first)\\s+)+(?:prompts?|instructions|rules|message)\\b|\\bwhat\\s+(?:is|was)\\s+written\\s+(?:at\\s+the\\s+beginning|above|before)\\b|\\b(?:the\\s+)?(?:\\d+|two|three|first|last)\\s+(?:sentences?|lines?|words?)\\s+(?:before|above)\\s+(?:the\\s+text|this)\\b|\\beverything\\s+(?:above|before\\s+this)\\s+(?:verbatim|word\\s+for\\s+word)\\b`,
+      `\\b(?:repeat|reprint|reproduce|recite|echo|print|output|show|display|reveal|leak|dump|list|tell\\s+me|give\\s+me|share|spell\\s+check\\s+and\\s+display)\\b${gap(3)}?(?:your\\s+(?:(?:system|initial|original|hidden|secret|full|entire|complete|previous|internal|developer|first|exact)\\s+){0,3}(?:prompt(?:\\s+text)?|instructions|rules|configuration|guidelines)|(?:the|all|my|this)?\\s*(?:(?:system|initial|original|hidden|secret|full|entire|complete|previous|internal|developer|first|above|preceding|exact)\\s+){1,3}(?:prompt(?:\\s+text)?|instructions|rules|configuration|guidelines)|(?:the\\s+)?(?:system\\s+message|prompt\\s+text|text\\s+above|words\\s+above|messages?\\s+above))\\b(?:\\s+(?:above|verbatim|word\\s+for\\s+word|exactly|so\\s+far|you\\s+(?:were|have\\s+been)\\s+given))?|\\bwhat\\s+(?:is|are|was|were)\\s+(?:your|the)\\s+(?:(?:system|initial|original|hidden|secret|first)\\s+)+(?:prompts?|instructions|rules|message)\\b|\\bwhat\\s+(?:is|was)\\s+written\\s+(?:at\\s+the\\s+beginning|above|before)\\b|\\b(?:the\\s+)?(?:\\d+|two|three|first|last)\\s+(?:sentences?|lines?|words?)\\s+(?:before|above)\\s+(?:the\\s+text|this)\\b|\\beverything\\s+(?:above|before\\s+this)\\s+(?:verbatim|word\\s+for\\s+word)\\b`,
     ),
     message: 'Attempt to extract the system prompt',
   },

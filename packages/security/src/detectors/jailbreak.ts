@@ -117,7 +117,7 @@ export const JAILBREAK_RULES: readonly PatternRule[] = [
     confidence: 0.8,
     keywords: ['policy', 'policies', 'filter', 'safety', 'censorship', 'guardrail', 'openai', 'content'],
     pattern: re(
-      `\\b(?:openai|anthropic|content|safety|usage)(?:'s)?\\s+(?:policy|policies|guidelines|rules|filters?)\\b[^\\n.]{0,30}?\\b(?:do(?:es)?\\s+not\\s+apply|don't\\s+apply|no\\s+longer|are\\s+(?:suspended|disabled|lifted|void)|irrelevant|not\\s+apply)|\\b(?:bypass|evade|circumvent|disable|turn\\s+off|ignore|break|violate|escape|get\\s+around)\\s+(?:the\\s+|your\\s+|all\\s+|any\\s+)?(?:(?:openai|content|safety|ai)(?:'s)?\\s+)?(?:filters?|censorship|guardrails|safety\\s+(?:measures|features|protocols|training)|content\\s+polic(?:y|ies)|polic(?:y|ies)|alignment|programming|restrictions)\\b`,
+      `\\b(?:openai|anthropic|content|safety|usage)(?:'s)?\\s+(?:policy|policies|guidelines|rules|filters?)\\b[^\\n.]{0,30}?\\b(?:do(?:es)?\\s+not\\s+apply|don't\\s+apply|no\\s+longer|are\\s+(?:suspended|disabled|lifted|void)|irrelevant|not\\s+apply)|\\b(?:bypass|evade|circumvent|disable|turn\\s+off|ignore|break|violate|escape|get\\s+around)\\s+(?:(?:the\\s+|all\\s+|any\\s+)?(?:censorship|guardrails|alignment|safety\\s+(?:measures|features|protocols|training|filters?|guidelines))|(?:your|the\\s+ai(?:'s)?|openai(?:'s)?|chatgpt(?:'s)?|the\\s+model(?:'s)?)\\s+(?:own\\s+)?(?:(?:content|safety|ethical)\\s+)?(?:filters?|censorship|guardrails|polic(?:y|ies)|programming|restrictions|guidelines|rules|training))\\b`,
     ),
     message: 'Attempt to bypass safety policy',
   },
