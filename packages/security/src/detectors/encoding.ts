@@ -94,8 +94,8 @@ const TRIGGERS = [
   'oublie',
   'olvida',
 ];
-const ROT_TRIGGERS = TRIGGERS.map(rot13);
-const REV_TRIGGERS = TRIGGERS.map((t) => [...t].reverse().join(''));
+const ROT_TRIGGERS = new RegExp(TRIGGERS.map(rot13).join('|'));
+const REV_TRIGGERS = new RegExp(TRIGGERS.map((t) => [...t].reverse().join('')).join('|'));
 
 function strongest(findings: readonly RawFinding[], minConfidence: number): RawFinding | undefined {
   let best: RawFinding | undefined;
@@ -159,9 +159,7 @@ function detect(input: DetectorInput): RawFinding[] {
     if (input.depth === 0 && text.length <= MAX_ROTATE_CHARS && /[a-z]{3}/i.test(text)) {
       // ROT13 and reversed payloads cannot be located by shape; re-scan the whole transformed text
       // and only keep confident attack hits that the plain text does not already explain.
-      const rotHit = ROT_TRIGGERS.some((t) => input.lower.includes(t))
-        ? strongest(input.rescan(rot13(text)), 0.75)
-        : undefined;
+      const rotHit = ROT_TRIGGERS.test(input.lower) ? strongest(input.rescan(rot13(text)), 0.75) : undefined;
       if (rotHit) {
         out.push({
           type: 'encoding_attack',
@@ -172,9 +170,7 @@ function detect(input: DetectorInput): RawFinding[] {
           message: `ROT13-encoded payload hides: ${rotHit.message}`,
         });
       }
-      const reversed = REV_TRIGGERS.some((t) => input.lower.includes(t))
-        ? Array.from(text).reverse().join('')
-        : '';
+      const reversed = REV_TRIGGERS.test(input.lower) ? Array.from(text).reverse().join('') : '';
       const revHit = reversed ? strongest(input.rescan(reversed), 0.75) : undefined;
       if (revHit && reversed.length === text.length) {
         out.push({

@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { FeatureConfig } from './features.js';
-import { DEFAULT_FEATURES, featurize } from './features.js';
+import { DEFAULT_FEATURES, forEachFeature } from './features.js';
 
 /** Serialised weights as committed in `weights/*.json`. */
 export interface ModelWeights {
@@ -46,10 +46,14 @@ export function createModel(
   return {
     features,
     predict(text: string): number {
-      const f = featurize(text, features);
-      let z = bias;
-      for (let i = 0; i < f.indices.length; i++) z += w[f.indices[i]!]! * f.value;
-      return 1 / (1 + Math.exp(-z));
+      // Same result as summing over featurize(text) (weights × 1/sqrt(n)), without the vector.
+      let sum = 0;
+      let n = 0;
+      forEachFeature(text, features, (i) => {
+        sum += w[i]!;
+        n++;
+      });
+      return 1 / (1 + Math.exp(-(bias + (n > 0 ? sum / Math.sqrt(n) : 0))));
     },
   };
 }

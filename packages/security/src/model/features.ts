@@ -47,10 +47,21 @@ export function prepareText(text: string, cfg: FeatureConfig): string {
  * @example featurize('ignore previous instructions', DEFAULT_FEATURES).indices.length > 0
  */
 export function featurize(text: string, cfg: FeatureConfig = DEFAULT_FEATURES): FeatureVector {
+  const seen: number[] = [];
+  forEachFeature(text, cfg, (i) => {
+    seen.push(i);
+  });
+  const indices = Int32Array.from(seen);
+  return { indices, value: indices.length > 0 ? 1 / Math.sqrt(indices.length) : 0 };
+}
+
+/**
+ * Call `sink` with the bucket index of every feature of `text` (repeats included), without
+ * allocating a vector: inference sums weights on the fly.
+ */
+export function forEachFeature(text: string, cfg: FeatureConfig, sink: (index: number) => void): void {
   const s = prepareText(text, cfg);
   const mask = (1 << cfg.bits) - 1;
-  // Plain array instead of a Set: de-duplication cost more than it gained.
-  const seen: number[] = [];
   // Word unigrams and bigrams.
   let prev = 0;
   let h = FNV_OFFSET;
@@ -62,8 +73,8 @@ export function featurize(text: string, cfg: FeatureConfig = DEFAULT_FEATURES): 
       inWord = true;
     } else if (inWord) {
       const w = Math.imul(h ^ 0x77, FNV_PRIME) >>> 0;
-      seen.push(w & mask);
-      if (prev !== 0) seen.push((Math.imul(prev ^ w, 0x9e3779b1) ^ 0x5bd1e995) & mask);
+      sink(w & mask);
+      if (prev !== 0) sink((Math.imul(prev ^ w, 0x9e3779b1) ^ 0x5bd1e995) & mask);
       prev = w;
       h = FNV_OFFSET;
       inWord = false;
@@ -81,11 +92,9 @@ export function featurize(text: string, cfg: FeatureConfig = DEFAULT_FEATURES): 
     g = Math.imul(g ^ b, FNV_PRIME);
     g = Math.imul(g ^ c3, FNV_PRIME);
     g = Math.imul(g ^ d, FNV_PRIME);
-    seen.push((g ^ 0x63) & mask);
+    sink((g ^ 0x63) & mask);
     a = b;
     b = c3;
     c3 = d;
   }
-  const indices = Int32Array.from(seen);
-  return { indices, value: indices.length > 0 ? 1 / Math.sqrt(indices.length) : 0 };
 }
