@@ -83,11 +83,16 @@ function detect(input: DetectorInput): RawFinding[] {
   const hasDigit = /\d/.test(text);
 
   let lastEnd = 0;
+  let dot = -1;
   for (
     let at = text.indexOf('@');
     at >= 0 && out.length < PUSH_LIMIT;
     at = text.indexOf('@', Math.max(at + 1, lastEnd))
   ) {
+    // A domain needs a dot: none ahead means no more addresses; a far one means not this '@'.
+    if (dot < at) dot = text.indexOf('.', at);
+    if (dot < 0) break;
+    if (dot - at > 255) continue;
     let start = at;
     while (start > Math.max(lastEnd, at - 64) && LOCAL_CHAR.test(text[start - 1]!)) start--;
     if (start === at) continue;
