@@ -56,8 +56,8 @@ describe('tracer', () => {
       .end();
     tracer
       .startSpan('chat', 'openai', 'gpt-4o')
-      .setPrompt('What is the capital of France?')
-      .setResponse('Paris.')
+      .setPrompt('What is two plus two?')
+      .setResponse('Four.')
       .end();
     await tracer.flush();
     const [bad, clean] = exporter.spans as [Span, Span];
