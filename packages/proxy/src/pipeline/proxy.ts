@@ -150,7 +150,10 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
           identity,
           method,
           path: routed.path,
-          headers: req.headers(),
+          // Built only if a policy reads it.
+          get headers() {
+            return req.headers();
+          },
           format,
           request: rec.request,
           body: parsedBody,
@@ -264,6 +267,22 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       if (!sse && bodyRewriters.length > 0 && statusCode < 300) {
         return guardWholeBody(res.body, headers, statusCode, encoding, contentType, bodyRewriters, onDone, startTime);
       }
+      const declared = Number(headerValue(res.headers, 'content-length'));
+      if (!sse && rewriters.length === 0 && declared >= 0 && declared <= SMALL_BODY) {
+        // A small body of known length: collect it and answer with bytes, which the server writes
+        // together with the headers in one go instead of headers, then a stream, then its end.
+        const whole = await collectSmallBody(res.body, declared);
+        if (whole) {
+          onDone({ outcome: 'end', captured: whole, truncated: false, bytes: whole.length, endTime: Date.now() });
+          return new Response(whole.length > 0 ? whole : null, { status: statusCode, headers });
+        }
+        // The client left, or the upstream broke off before the declared length.
+        const cancelled = abort.signal.aborted;
+        onDone({ outcome: cancelled ? 'cancelled' : 'error', truncated: false, bytes: 0, endTime: Date.now() });
+        throw cancelled
+          ? new LLMTraceError('invalid_request', 'client closed request')
+          : new LLMTraceError('upstream_unreachable', 'upstream closed the connection mid-response');
+      }
       if (rewriters.length > 0) headers.delete('content-length');
       const stream = teeResponseBody(res.body, {
         sse,
@@ -280,6 +299,25 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       if (!handedOff) inflight.leave();
     }
   };
+}
+
+/** Largest non-streaming body answered in one write (bytes). */
+const SMALL_BODY = 64 * 1024;
+
+/** Read a body of known small length completely; `undefined` if it ends short or errors. */
+async function collectSmallBody(body: import('node:stream').Readable, length: number): Promise<Buffer | undefined> {
+  const parts: Buffer[] = [];
+  let got = 0;
+  try {
+    for await (const chunk of body) {
+      parts.push(chunk as Buffer);
+      got += (chunk as Buffer).length;
+    }
+  } catch {
+    return undefined;
+  }
+  if (got !== length) return undefined;
+  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, got);
 }
 
 function mergeScans(decisions: readonly PolicyDecision[]): { findings: import('@llmtrace/core').Finding[]; score: number } | undefined {
