@@ -105,8 +105,8 @@ export const configSchema = z
         /** Scan every call's prompt and response. */
         enabled: z.boolean().default(true),
         /** Score (0–100) at or above which a call is flagged / blocked. */
-        flag_threshold: z.number().min(0).max(100).default(40),
-        block_threshold: z.number().min(0).max(100).default(80),
+        flag_threshold: z.number().min(0).max(100).default(50),
+        block_threshold: z.number().min(0).max(100).default(85),
       })
       .strict()
       .prefault({}),
