@@ -63,8 +63,9 @@ function splitListen(addr: string): { host: string; port: number } {
  */
 export async function startProxy(config: Config, logger: Logger): Promise<RunningProxy> {
   const storage = await openStorage({ ...storageOptions(config.storage), logger });
-  // Load the tokenizer now so the first stream without usage does not pay for it.
-  preloadTokenizer(['gpt-4o', 'gpt-4']);
+  // Load the current models' tokenizer (o200k) now so the first stream without usage does not pay
+  // for it; older models' cl100k (about 40 MB) loads only if such a model needs an estimate.
+  preloadTokenizer(['gpt-4o']);
   const w = config.storage.writer;
   const writer = createSpanWriter(storage.traces, {
     batchSize: w.batch_size,
