@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 // Runs the shell examples exactly as a reader would (they drive the built CLI: `pnpm build` first;
 // `pnpm test` does it). Each script checks its own responses and exits non-zero on any failure.
+// Generous timeouts: the scripts take a few seconds alone, longer beside the rest of the suite.
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 
 function runExample(script: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -30,7 +31,7 @@ describe('shell examples', () => {
     expect(r.stdout).toContain('HTTP 500');
     expect(r.stdout).toContain('gpt-4o-mini');
     expect(r.stdout).toContain('basic_proxy: OK');
-  });
+  }, 60_000);
 
   it('security_test.sh: every attack gets a verdict and findings; the harmless prompt passes', async () => {
     const r = await runExample('security_test.sh');
@@ -50,5 +51,5 @@ describe('shell examples', () => {
     }
     expect(verdicts).toMatch(/^harmless\s+allowed/m);
     expect(r.stdout).toContain('security_test: OK');
-  });
+  }, 60_000);
 });
