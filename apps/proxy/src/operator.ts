@@ -153,7 +153,7 @@ export function createOperator(deps: OperatorDeps): Operator {
     onSpan(s);
   };
   const ingestScanned = { sink: { record: store }, scanner: deps.scanner, logger };
-  routes.route('/api/v1', createIngestRoutes({ ...ingestScanned, resolveTenant: deps.resolveTenant }));
+  routes.route('/api/v1', createIngestRoutes({ ...ingestScanned, pricing: deps.pricing, resolveTenant: deps.resolveTenant }));
   if (config.otel.ingest) {
     routes.route('/', createOtlpIngestRoutes({ ...ingestScanned, pricing: deps.pricing, resolveTenant: deps.resolveTenant }));
   }

@@ -1,6 +1,7 @@
 import { LLMTraceError, type Span } from '@llmtrace/core';
 import { createScanner } from '@llmtrace/security';
 import { describe, expect, it } from 'vitest';
+import { createPricing } from '../pricing/index.js';
 import { createIngestRoutes, type IngestDeps } from './index.js';
 
 function setup(extra: Partial<IngestDeps> = {}) {
@@ -170,6 +171,22 @@ describe('POST /spans', () => {
       spans: [{ ...minimal, prompt: [{ role: 'user', content: 'What is 2+2?' }], securityScore: 90 }],
     });
     expect(spans[0]?.securityScore).toBe(90);
+  });
+
+  it('prices spans that carry a model and tokens but no cost; an unknown model stays unpriced', async () => {
+    const { post, spans } = setup({ pricing: createPricing() });
+    const res = await post({
+      spans: [
+        { ...minimal, model: 'gpt-4o-mini', promptTokens: 1_000_000, completionTokens: 0 },
+        { ...minimal, model: 'my-private-model', promptTokens: 10, completionTokens: 10 },
+        { ...minimal, model: 'gpt-4o-mini', promptTokens: 10, completionTokens: 10, costUsd: 7 },
+      ],
+    });
+    expect(res.status).toBe(202);
+    expect(spans[0]!.costUsd).toBeCloseTo(createPricing().cost('gpt-4o-mini', { promptTokens: 1_000_000, completionTokens: 0, totalTokens: 1_000_000 })!);
+    expect(spans[0]!.costUsd).toBeGreaterThan(0);
+    expect(spans[1]!.costUsd).toBeUndefined();
+    expect(spans[2]!.costUsd).toBe(7);
   });
 
   it('fails open when the scanner throws', async () => {

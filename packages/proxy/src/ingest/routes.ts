@@ -10,7 +10,7 @@ import {
   toErrorResponse,
 } from '@llmtrace/core';
 import { Hono } from 'hono';
-import type { ScanOutcome, SpanScanner } from '../pipeline/types.js';
+import type { CostModel, ScanOutcome, SpanScanner } from '../pipeline/types.js';
 import { describeIssue, type IngestSpan, ingestBodySchema } from './schema.js';
 
 /** Dependencies of {@link createIngestRoutes}. */
@@ -19,6 +19,8 @@ export interface IngestDeps {
   sink: SpanSink;
   /** When given, every ingested span is re-scanned and its findings merged with the SDK's. */
   scanner?: SpanScanner;
+  /** Price table: spans that carry a model and tokens but no cost get one (unknown models stay unpriced). */
+  pricing?: CostModel;
   /** The tenant of a request, from its headers (API key or `X-LLMTrace-Tenant-ID`). May throw an `LLMTraceError`. */
   resolveTenant: (headers: Headers) => string | Promise<string>;
   logger?: Logger;
@@ -88,6 +90,15 @@ function complete(input: IngestSpan, tenantId: string, deps: IngestDeps, logger:
     usageSource: input.usageSource ?? (tokens > 0 ? 'upstream' : 'none'),
     findings: input.findings.map((f) => ({ ...f, message: f.message || f.type })),
   };
+  if (span.costUsd === undefined && deps.pricing && span.model && span.usageSource !== 'none') {
+    span.costUsd = deps.pricing.cost(span.responseModel || span.model, {
+      promptTokens: span.promptTokens,
+      completionTokens: span.completionTokens,
+      totalTokens: span.totalTokens,
+      cachedTokens: span.cachedTokens,
+      reasoningTokens: span.reasoningTokens,
+    });
+  }
   if (deps.scanner) {
     const scanner = deps.scanner;
     const system = span.prompt.find((m) => m.role === 'system')?.content;
