@@ -31,7 +31,10 @@ const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.ur
 
 function start(argv, env, match) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...argv], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...argv], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let buf = '';
     child.stderr.on('data', (d) => {
       buf += d;
@@ -42,8 +45,15 @@ function start(argv, env, match) {
   });
 }
 
-const CHAT = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Benchmark prompt: say something short.' }] });
-const CHAT_STREAM = JSON.stringify({ model: 'gpt-4o-mini', stream: true, messages: [{ role: 'user', content: 'Stream please.' }] });
+const CHAT = JSON.stringify({
+  model: 'gpt-4o-mini',
+  messages: [{ role: 'user', content: 'Benchmark prompt: say something short.' }],
+});
+const CHAT_STREAM = JSON.stringify({
+  model: 'gpt-4o-mini',
+  stream: true,
+  messages: [{ role: 'user', content: 'Stream please.' }],
+});
 
 function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
@@ -112,7 +122,11 @@ function rssMb(pid) {
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'llmtrace-bench-'));
-const upstream = await start(['mock-upstream', '--port', '0', '--delay', String(DELAY), '--chunk-delay', '2'], {}, /listening on (http:\/\/\S+)/);
+const upstream = await start(
+  ['mock-upstream', '--port', '0', '--delay', String(DELAY), '--chunk-delay', '2'],
+  {},
+  /listening on (http:\/\/\S+)/,
+);
 const proxy = await start(
   ['--listen', '127.0.0.1:0', '--upstream', upstream.url, '--log-level', 'info'],
   {

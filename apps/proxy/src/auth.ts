@@ -6,9 +6,9 @@ import {
   type KeyAdmin,
   listApiKeys,
   type Principal,
+  type Role,
   resolveIdentity,
   revokeApiKey,
-  type Role,
 } from '@llmtrace/gateway';
 import type { Config } from './config/index.js';
 
@@ -65,7 +65,9 @@ export function createAppAuth(config: Config, metadata: MetadataStore): AppAuth 
       },
       listKeys: (tenantId) => listApiKeys(metadata, tenantId),
       async revokeKey(tenantId, keyId) {
-        const mine = (await listApiKeys(metadata, tenantId)).some((k) => k.id === keyId && k.revokedAt === undefined);
+        const mine = (await listApiKeys(metadata, tenantId)).some(
+          (k) => k.id === keyId && k.revokedAt === undefined,
+        );
         return mine ? revokeApiKey(metadata, keyId, tenantId, 'api') : false;
       },
     },

@@ -31,7 +31,8 @@ cli.help();
 cli.version(VERSION);
 
 function fail(err: unknown): never {
-  const message = err instanceof LLMTraceError ? err.message : `error: ${(err as Error)?.message ?? String(err)}`;
+  const message =
+    err instanceof LLMTraceError ? err.message : `error: ${(err as Error)?.message ?? String(err)}`;
   process.stderr.write(`${message}\n`);
   process.exit(err instanceof LLMTraceError && err.code === 'invalid_config' ? 2 : 1);
 }

@@ -4,23 +4,23 @@ import {
   type AlertEvent,
   type AlertManager,
   type AnomalyDetector,
+  type CostModel,
   createAlertManager,
   createAnomalyDetector,
-  createErrorRateMonitor,
   createApiRoutes,
+  createErrorRateMonitor,
   createHealthRoutes,
   createIngestRoutes,
   createMetrics,
   createOtlpExporter,
   createOtlpIngestRoutes,
   createUiRoutes,
-  type CostModel,
   type EventLog,
   type GatewayMetrics,
   type KeyAdmin,
   type OtlpExporter,
-  redactSpan,
   type Principal,
+  redactSpan,
   type SpanScanner,
   type SpendWindow,
 } from '@llmtrace/gateway';
@@ -55,13 +55,24 @@ export interface Operator {
   close(): Promise<void>;
 }
 
-const EVENT_ACTION: Record<'alert' | 'anomaly', string> = { alert: 'alert.sent', anomaly: 'anomaly.detected' };
+const EVENT_ACTION: Record<'alert' | 'anomaly', string> = {
+  alert: 'alert.sent',
+  anomaly: 'anomaly.detected',
+};
 
 /** Alert and anomaly history kept as audit events in the metadata store. */
-function eventLog(metadata: MetadataStore): EventLog & { record(kind: 'alert' | 'anomaly', e: AlertEvent): void } {
+function eventLog(
+  metadata: MetadataStore,
+): EventLog & { record(kind: 'alert' | 'anomaly', e: AlertEvent): void } {
   return {
     record(kind, e) {
-      const event: AuditEvent = { tenantId: e.tenantId, at: e.time, actor: 'system', action: EVENT_ACTION[kind], detail: { ...e } };
+      const event: AuditEvent = {
+        tenantId: e.tenantId,
+        at: e.time,
+        actor: 'system',
+        action: EVENT_ACTION[kind],
+        detail: { ...e },
+      };
       void metadata.appendAudit(event).catch(() => {});
     },
     async list(tenantId, kind, limit) {
@@ -90,9 +101,15 @@ export function createOperator(deps: OperatorDeps): Operator {
     ? createAlertManager({
         channels: config.alerts.channels.map((c) => {
           const filter = { minSeverity: c.min_severity, eventTypes: c.event_types, tenants: c.tenants };
-          if (c.type === 'webhook') return { type: 'webhook' as const, url: c.url, secret: c.secret, ...filter };
+          if (c.type === 'webhook')
+            return { type: 'webhook' as const, url: c.url, secret: c.secret, ...filter };
           if (c.type === 'slack') return { type: 'slack' as const, webhookUrl: c.webhook_url, ...filter };
-          return { type: 'pagerduty' as const, routingKey: c.routing_key, eventsUrl: c.events_url, ...filter };
+          return {
+            type: 'pagerduty' as const,
+            routingKey: c.routing_key,
+            eventsUrl: c.events_url,
+            ...filter,
+          };
         }),
         cooldownMs: config.alerts.cooldown_ms,
         uiBaseUrl: config.alerts.ui_base_url,
@@ -105,13 +122,23 @@ export function createOperator(deps: OperatorDeps): Operator {
     : undefined;
 
   const anomalies: AnomalyDetector | undefined = config.anomaly.enabled
-    ? createAnomalyDetector({ sensitivity: config.anomaly.sensitivity, minSamples: config.anomaly.min_samples, metrics: config.anomaly.metrics })
+    ? createAnomalyDetector({
+        sensitivity: config.anomaly.sensitivity,
+        minSamples: config.anomaly.min_samples,
+        metrics: config.anomaly.metrics,
+      })
     : undefined;
 
   const exp = config.otel.export;
   const exporter: OtlpExporter | undefined =
     exp.enabled && exp.url
-      ? createOtlpExporter({ url: exp.url, headers: exp.headers, includeContent: exp.include_content, serviceName: exp.service_name, logger })
+      ? createOtlpExporter({
+          url: exp.url,
+          headers: exp.headers,
+          includeContent: exp.include_content,
+          serviceName: exp.service_name,
+          logger,
+        })
       : undefined;
 
   // Upstream error-rate spikes and rate-limit storms, per tenant, over a sliding window.
@@ -141,7 +168,10 @@ export function createOperator(deps: OperatorDeps): Operator {
         metadata: () => deps.metadata.health(),
         writer: async () => {
           const s = deps.writer.stats();
-          return { ok: s.breaker !== 'open', detail: `breaker ${s.breaker}, queued ${s.queued}, spooled ${s.spooled}, dropped ${s.dropped}` };
+          return {
+            ok: s.breaker !== 'open',
+            detail: `breaker ${s.breaker}, queued ${s.queued}, spooled ${s.spooled}, dropped ${s.dropped}`,
+          };
         },
       },
     }),
@@ -153,9 +183,15 @@ export function createOperator(deps: OperatorDeps): Operator {
     onSpan(s);
   };
   const ingestScanned = { sink: { record: store }, scanner: deps.scanner, logger };
-  routes.route('/api/v1', createIngestRoutes({ ...ingestScanned, pricing: deps.pricing, resolveTenant: deps.resolveTenant }));
+  routes.route(
+    '/api/v1',
+    createIngestRoutes({ ...ingestScanned, pricing: deps.pricing, resolveTenant: deps.resolveTenant }),
+  );
   if (config.otel.ingest) {
-    routes.route('/', createOtlpIngestRoutes({ ...ingestScanned, pricing: deps.pricing, resolveTenant: deps.resolveTenant }));
+    routes.route(
+      '/',
+      createOtlpIngestRoutes({ ...ingestScanned, pricing: deps.pricing, resolveTenant: deps.resolveTenant }),
+    );
   }
   if (config.ui.enabled) {
     routes.route(

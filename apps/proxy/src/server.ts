@@ -12,8 +12,8 @@ import {
 import { createScanner } from '@llmtrace/security';
 import { createRetentionJob, createSpanWriter, openStorage, type SpanWriter } from '@llmtrace/storage';
 import { Hono } from 'hono';
-import type { Config, StorageConfig } from './config/index.js';
 import { createAppAuth } from './auth.js';
+import type { Config, StorageConfig } from './config/index.js';
 import { createOperator, type Operator } from './operator.js';
 import { createPoliciesFromConfig, policiesConfigOf } from './policies.js';
 
@@ -25,9 +25,19 @@ export function storageOptions(s: StorageConfig): Parameters<typeof openStorage>
     case 'memory':
       return { profile: 'memory', autoMigrate: s.auto_migrate };
     case 'postgres':
-      return { profile: 'postgres', postgresUrl: s.postgres_url, redisUrl: s.redis_url, autoMigrate: s.auto_migrate };
+      return {
+        profile: 'postgres',
+        postgresUrl: s.postgres_url,
+        redisUrl: s.redis_url,
+        autoMigrate: s.auto_migrate,
+      };
     case 'clickhouse':
-      return { profile: 'clickhouse', clickhouseUrl: s.clickhouse_url, redisUrl: s.redis_url, autoMigrate: s.auto_migrate };
+      return {
+        profile: 'clickhouse',
+        clickhouseUrl: s.clickhouse_url,
+        redisUrl: s.redis_url,
+        autoMigrate: s.auto_migrate,
+      };
     case 'production':
       return {
         profile: 'production',
@@ -80,7 +90,9 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
       ? createRetentionJob(storage.traces, { days: config.storage.retention_days, logger })
       : undefined;
   const scanner = config.security.enabled
-    ? createScanner({ thresholds: { flag: config.security.flag_threshold, block: config.security.block_threshold } })
+    ? createScanner({
+        thresholds: { flag: config.security.flag_threshold, block: config.security.block_threshold },
+      })
     : undefined;
   const pricing = createPricing({
     pricingFile: config.pricing.file,
@@ -127,7 +139,12 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
   });
   const gateway = createGateway({
     upstreamUrl: config.upstream_url,
-    routes: config.routes.map((r) => ({ prefix: r.prefix, provider: r.provider, upstream: r.upstream, stripPrefix: r.strip_prefix })),
+    routes: config.routes.map((r) => ({
+      prefix: r.prefix,
+      provider: r.provider,
+      upstream: r.upstream,
+      stripPrefix: r.strip_prefix,
+    })),
     sink: writer,
     scanner,
     pricing,
@@ -156,7 +173,11 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
   });
   const bound = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
-  logger.info('llmtrace proxy listening', { url, upstream: config.upstream_url, storage: config.storage.profile });
+  logger.info('llmtrace proxy listening', {
+    url,
+    upstream: config.upstream_url,
+    storage: config.storage.profile,
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -167,7 +188,10 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
         gateway.drain().then(() => true),
         new Promise<boolean>((r) => setTimeout(() => r(false), config.timeouts.shutdown_ms).unref()),
       ]);
-      if (!drained) logger.warn('shutdown timeout: closing with requests still in flight', { inFlight: gateway.inFlight() });
+      if (!drained)
+        logger.warn('shutdown timeout: closing with requests still in flight', {
+          inFlight: gateway.inFlight(),
+        });
       if ('closeAllConnections' in server) (server as { closeAllConnections(): void }).closeAllConnections();
       await stopped;
       // Spans are recorded on the tick after a response ends; let those land before the final flush.

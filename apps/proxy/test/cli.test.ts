@@ -11,9 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const cli = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'llmtrace-cli-'));
 
-function start(args: string[], env: Record<string, string>, ready: RegExp): Promise<{ child: ChildProcess; match: RegExpExecArray; log: () => string }> {
+function start(
+  args: string[],
+  env: Record<string, string>,
+  ready: RegExp,
+): Promise<{ child: ChildProcess; match: RegExpExecArray; log: () => string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let buf = '';
     const onData = (d: Buffer): void => {
       buf += d.toString();
@@ -26,9 +33,16 @@ function start(args: string[], env: Record<string, string>, ready: RegExp): Prom
   });
 }
 
-function run(args: string[], env: Record<string, string> = {}): { code: number; stdout: string; stderr: string } {
+function run(
+  args: string[],
+  env: Record<string, string> = {},
+): { code: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(process.execPath, [cli, ...args], { env: { ...process.env, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdout = execFileSync(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     return { code: 0, stdout, stderr: '' };
   } catch (err) {
     const e = err as { status: number; stdout: string; stderr: string };
@@ -74,9 +88,16 @@ describe('llmtrace-proxy serving against the built-in fake upstream', () => {
   });
 
   it('records every call in SQLite, queryable with the documented sqlite3 command, after a graceful SIGTERM', async () => {
-    const res = await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hello sqlite' }] });
+    const res = await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hello sqlite' }],
+    });
     expect(res.choices[0]?.message.content).toContain('hello sqlite');
-    const stream = await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'stream it' }], stream: true });
+    const stream = await client.chat.completions.create({
+      model: 'gpt-4o',
+      messages: [{ role: 'user', content: 'stream it' }],
+      stream: true,
+    });
     for await (const _ of stream) {
       // drain
     }
@@ -85,7 +106,14 @@ describe('llmtrace-proxy serving against the built-in fake upstream', () => {
     expect(await exited).toBe(0);
     expect(proxy.log()).toContain('shutdown complete');
 
-    const out = execFileSync('sqlite3', [db, 'SELECT trace_id, model_name, security_score, duration_ms FROM spans ORDER BY start_time DESC LIMIT 10;'], { encoding: 'utf8' });
+    const out = execFileSync(
+      'sqlite3',
+      [
+        db,
+        'SELECT trace_id, model_name, security_score, duration_ms FROM spans ORDER BY start_time DESC LIMIT 10;',
+      ],
+      { encoding: 'utf8' },
+    );
     const rows = out.trim().split('\n');
     expect(rows).toHaveLength(2);
     expect(rows[0]).toMatch(/^[0-9a-f]{32}\|gpt-4o\|[\d.]+\|\d+$/);

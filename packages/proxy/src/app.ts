@@ -1,10 +1,10 @@
 import { type Logger, type SpanSink, silentLogger, toErrorResponse } from '@llmtrace/core';
 import { Hono } from 'hono';
-import { createRouter, type RouteRule } from './routing/index.js';
-import { createInFlight, createProxyHandler } from './pipeline/proxy.js';
 import type { RequestPolicy } from './pipeline/policy.js';
+import { createInFlight, createProxyHandler } from './pipeline/proxy.js';
 import type { CostModel, SpanListener, SpanScanner } from './pipeline/types.js';
 import { createUpstreamClient, type UpstreamClientOptions } from './pipeline/upstream.js';
+import { createRouter, type RouteRule } from './routing/index.js';
 
 /** Options for {@link createGateway}. */
 export interface GatewayOptions {
@@ -62,7 +62,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const logger = options.logger ?? silentLogger;
   const upstream = createUpstreamClient(options.upstream);
   const inflight = createInFlight();
-  const listeners = options.onSpan === undefined ? [] : Array.isArray(options.onSpan) ? options.onSpan : [options.onSpan];
+  const listeners =
+    options.onSpan === undefined ? [] : Array.isArray(options.onSpan) ? options.onSpan : [options.onSpan];
   const handler = createProxyHandler(
     {
       upstream,
@@ -85,7 +86,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const app = new Hono();
   app.onError((err, c) => {
     const { status, body, headers } = toErrorResponse(err);
-    if (status >= 500) logger.error('request failed', { err: String(err), cause: String((err as Error).cause ?? '') });
+    if (status >= 500)
+      logger.error('request failed', { err: String(err), cause: String((err as Error).cause ?? '') });
     return c.json(body, status as 500, headers ? { ...headers } : undefined);
   });
   app.all('*', handler);

@@ -1,7 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Span } from '@llmtrace/core';
-import { createGateway, createMockUpstream, type Gateway, type GatewayOptions, type MockUpstreamOptions } from '../src/index.js';
+import {
+  createGateway,
+  createMockUpstream,
+  type Gateway,
+  type GatewayOptions,
+  type MockUpstreamOptions,
+} from '../src/index.js';
 
 /** A proxy on a real socket whose spans land in memory. */
 export interface TestProxy {
@@ -14,7 +20,9 @@ export interface TestProxy {
 }
 
 /** Start a gateway on 127.0.0.1 (port 0) with an in-memory sink. */
-export async function startProxy(options: Omit<GatewayOptions, 'sink'> & { sink?: GatewayOptions['sink'] }): Promise<TestProxy> {
+export async function startProxy(
+  options: Omit<GatewayOptions, 'sink'> & { sink?: GatewayOptions['sink'] },
+): Promise<TestProxy> {
   const spans: Span[] = [];
   const waiters: Array<() => void> = [];
   const sink = options.sink ?? {
@@ -50,7 +58,8 @@ export async function startProxy(options: Omit<GatewayOptions, 'sink'> & { sink?
     async close() {
       await new Promise<void>((r) => {
         server.close(() => r());
-        if ('closeAllConnections' in server) (server as { closeAllConnections(): void }).closeAllConnections();
+        if ('closeAllConnections' in server)
+          (server as { closeAllConnections(): void }).closeAllConnections();
       });
       await gateway.close();
     },

@@ -11,11 +11,7 @@ import { createMemoryCounterStore } from '@llmtrace/storage/memory';
 import { createRedisCounterStore } from '@llmtrace/storage/redis';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createBudgetPolicy,
-  createRateLimitPolicy,
-  type MockUpstream,
-} from '../src/index.js';
+import { createBudgetPolicy, createRateLimitPolicy, type MockUpstream } from '../src/index.js';
 import { startMockUpstream, startProxy } from './helpers.js';
 
 const REDIS_URL = process.env.LLMTRACE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';

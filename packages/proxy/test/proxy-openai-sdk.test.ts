@@ -55,7 +55,10 @@ describe('the real openai SDK through the proxy', () => {
 
   it('the raw API key never appears in the span; the tenant is a keyed hash of it', async () => {
     const spanPromise = nextSpan();
-    await client.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] });
+    await client.chat.completions.create({
+      model: 'gpt-4o-mini',
+      messages: [{ role: 'user', content: 'hi' }],
+    });
     const span = await spanPromise;
     expect(JSON.stringify(span)).not.toContain('sk-test-key-123');
     expect(span.tenantId).toMatch(/^key-[0-9a-f]{24}$/);
@@ -117,20 +120,28 @@ describe('the real openai SDK through the proxy', () => {
     expect(span.usageSource).toBe('upstream');
   });
 
-  it.each([429, 500])('an upstream %i reaches the client unchanged and the span keeps the error body', async (status) => {
-    const before = proxy.spans.length;
-    const err = await client.chat.completions
-      .create({ model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] }, { headers: { 'x-mock-status': String(status) } })
-      .catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(OpenAI.APIError);
-    expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(status);
-    expect((err as InstanceType<typeof OpenAI.APIError>).message).toContain(`mock upstream error ${status}`);
-    await proxy.waitForSpans(before + 1);
-    const span = proxy.spans[before]!;
-    expect(span.statusCode).toBe(status);
-    expect(span.status).toBe('error');
-    expect(span.error).toContain(`mock upstream error ${status}`);
-  });
+  it.each([429, 500])(
+    'an upstream %i reaches the client unchanged and the span keeps the error body',
+    async (status) => {
+      const before = proxy.spans.length;
+      const err = await client.chat.completions
+        .create(
+          { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'x' }] },
+          { headers: { 'x-mock-status': String(status) } },
+        )
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(OpenAI.APIError);
+      expect((err as InstanceType<typeof OpenAI.APIError>).status).toBe(status);
+      expect((err as InstanceType<typeof OpenAI.APIError>).message).toContain(
+        `mock upstream error ${status}`,
+      );
+      await proxy.waitForSpans(before + 1);
+      const span = proxy.spans[before]!;
+      expect(span.statusCode).toBe(status);
+      expect(span.status).toBe('error');
+      expect(span.error).toContain(`mock upstream error ${status}`);
+    },
+  );
 
   it('a client abort mid-stream aborts the upstream request and records the span as cancelled', async () => {
     const before = proxy.spans.length;

@@ -21,7 +21,10 @@ describe('storage.redact_pii', () => {
     const client = new OpenAI({ apiKey: 'sk-x', baseURL: `${proxy.url}/v1`, maxRetries: 0 });
     const secret = 'AKIAZ7Q3LMNPX4RT2WYB';
     const res = await client.chat.completions.create(
-      { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Please email jane.doe@example.org about the invoice.' }] },
+      {
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'Please email jane.doe@example.org about the invoice.' }],
+      },
       { headers: { 'x-mock-content': encodeURIComponent(`Sure. Use key ${secret} to log in.`) } },
     );
     expect(res.choices[0]?.message.content).toContain(secret);
@@ -30,6 +33,8 @@ describe('storage.redact_pii', () => {
     expect(span!.prompt[0]!.content).toBe('Please email [REDACTED:pii.email] about the invoice.');
     expect(span!.response).toBe('Sure. Use key [REDACTED:secret.aws_access_key] to log in.');
     expect(JSON.stringify(span)).not.toContain(secret);
-    expect(span!.findings.map((f) => f.type)).toEqual(expect.arrayContaining(['pii.email', 'secret.aws_access_key']));
+    expect(span!.findings.map((f) => f.type)).toEqual(
+      expect.arrayContaining(['pii.email', 'secret.aws_access_key']),
+    );
   });
 });

@@ -1,4 +1,10 @@
-import { createServer, type IncomingMessage, request as httpRequest, type Server, type ServerResponse } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -7,7 +13,9 @@ import { startProxy, type TestProxy } from './helpers.js';
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
 
 /** A raw upstream whose every byte the test controls. */
-async function rawUpstream(handler: Handler): Promise<{ url: string; server: Server; seen: IncomingMessage[] }> {
+async function rawUpstream(
+  handler: Handler,
+): Promise<{ url: string; server: Server; seen: IncomingMessage[] }> {
   const seen: IncomingMessage[] = [];
   const server = createServer((req, res) => {
     const parts: Buffer[] = [];
@@ -26,7 +34,10 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function setup(handler: Handler, opts: Parameters<typeof startProxy>[0] extends infer O ? Partial<O> : never = {}) {
+async function setup(
+  handler: Handler,
+  opts: Parameters<typeof startProxy>[0] extends infer O ? Partial<O> : never = {},
+) {
   const up = await rawUpstream(handler);
   const proxy: TestProxy = await startProxy({ upstreamUrl: up.url, ...opts });
   cleanups.push(
@@ -42,15 +53,29 @@ const CHAT = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', conten
 describe('transparent forwarding', () => {
   it('passes a non-streaming body byte-identical, with status and end-to-end headers', async () => {
     // Odd spacing and key order on purpose: the proxy must not re-serialise.
-    const body = Buffer.from('{"id":"x1",  "object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"héllo 👋"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n');
+    const body = Buffer.from(
+      '{"id":"x1",  "object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"héllo 👋"},"finish_reason":"stop"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}}\n',
+    );
     const { proxy, up } = await setup((_req, res) => {
       // x-hop is hop-by-hop because Connection names it; it must not reach the client.
-      res.writeHead(201, { 'content-type': 'application/json', 'x-request-id': 'req_abc', 'openai-processing-ms': '12', connection: 'keep-alive, x-hop', 'x-hop': 'secret', 'content-length': body.length });
+      res.writeHead(201, {
+        'content-type': 'application/json',
+        'x-request-id': 'req_abc',
+        'openai-processing-ms': '12',
+        connection: 'keep-alive, x-hop',
+        'x-hop': 'secret',
+        'content-length': body.length,
+      });
       res.end(body);
     });
     const res = await fetch(`${proxy.url}/v1/chat/completions?api-version=1`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer sk-abc', 'x-llmtrace-tenant-id': 'acme', 'x-custom': '1' },
+      headers: {
+        'content-type': 'application/json',
+        authorization: 'Bearer sk-abc',
+        'x-llmtrace-tenant-id': 'acme',
+        'x-custom': '1',
+      },
       body: CHAT,
     });
     const got = Buffer.from(await res.arrayBuffer());
@@ -84,18 +109,34 @@ describe('transparent forwarding', () => {
   });
 
   it('parses a gzip-compressed upstream answer for tracing while the client gets the compressed bytes', async () => {
-    const json = JSON.stringify({ id: 'c', object: 'chat.completion', model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'compressed answer' }, finish_reason: 'stop' }], usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 } });
+    const json = JSON.stringify({
+      id: 'c',
+      object: 'chat.completion',
+      model: 'gpt-4o',
+      choices: [
+        { index: 0, message: { role: 'assistant', content: 'compressed answer' }, finish_reason: 'stop' },
+      ],
+      usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 },
+    });
     const gz = gzipSync(json);
     const { proxy } = await setup((_req, res) => {
-      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip', 'content-length': gz.length });
+      res.writeHead(200, {
+        'content-type': 'application/json',
+        'content-encoding': 'gzip',
+        'content-length': gz.length,
+      });
       res.end(gz);
     });
     const raw = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-      const r = httpRequest(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' } }, (res) => {
-        const parts: Buffer[] = [];
-        res.on('data', (c: Buffer) => parts.push(c));
-        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
-      });
+      const r = httpRequest(
+        `${proxy.url}/v1/chat/completions`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' } },
+        (res) => {
+          const parts: Buffer[] = [];
+          res.on('data', (c: Buffer) => parts.push(c));
+          res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+        },
+      );
       r.on('error', reject);
       r.end(CHAT);
     });
@@ -110,9 +151,13 @@ describe('transparent forwarding', () => {
     let upstreamDone = 0;
     const { proxy } = await setup((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.write('data: {"id":"s","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":"first"},"finish_reason":null}]}\n\n');
+      res.write(
+        'data: {"id":"s","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"role":"assistant","content":"first"},"finish_reason":null}]}\n\n',
+      );
       setTimeout(() => {
-        res.write('data: {"id":"s","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":" second"},"finish_reason":"stop"}]}\n\n');
+        res.write(
+          'data: {"id":"s","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":" second"},"finish_reason":"stop"}]}\n\n',
+        );
         res.end('data: [DONE]\n\n');
         upstreamDone = Date.now();
       }, 400);
@@ -145,9 +190,15 @@ describe('transparent forwarding', () => {
     const broken = '{"model": "gpt-4o", "messages": [';
     const { proxy, up } = await setup((_req, res, body) => {
       res.writeHead(400, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { message: `bad json: ${body.toString()}`, type: 'invalid_request_error' } }));
+      res.end(
+        JSON.stringify({ error: { message: `bad json: ${body.toString()}`, type: 'invalid_request_error' } }),
+      );
     });
-    const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: broken });
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: broken,
+    });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: { message: string } }).error.message).toBe(`bad json: ${broken}`);
     expect(up.seen).toHaveLength(1);
@@ -222,7 +273,11 @@ describe("the proxy's own errors", () => {
     await new Promise<void>((r) => dead.server.close(() => r()));
     const proxy = await startProxy({ upstreamUrl: url });
     cleanups.push(() => proxy.close());
-    const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: CHAT, headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: CHAT,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(502);
     const body = (await res.json()) as { error: { code: string; message: string } };
     expect(body.error.code).toBe('upstream_unreachable');
@@ -234,14 +289,22 @@ describe("the proxy's own errors", () => {
 
   it('504 when the upstream does not answer in time', async () => {
     const { proxy } = await setup(() => {}, { upstream: { headersTimeoutMs: 150 } });
-    const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: CHAT, headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: CHAT,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(504);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe('upstream_timeout');
   });
 
   it('400 for a malformed tenant header, never stored', async () => {
     const { proxy, up } = await setup((_req, res) => res.end('{}'));
-    const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: CHAT, headers: { 'x-llmtrace-tenant-id': 'bad tenant/../' } });
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: CHAT,
+      headers: { 'x-llmtrace-tenant-id': 'bad tenant/../' },
+    });
     expect(res.status).toBe(400);
     expect(up.seen).toHaveLength(0);
   });
@@ -252,9 +315,19 @@ describe("the proxy's own errors", () => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end('{"choices":[]}');
       },
-      { sink: { record: () => { throw new Error('disk full'); } } },
+      {
+        sink: {
+          record: () => {
+            throw new Error('disk full');
+          },
+        },
+      },
     );
-    const res = await fetch(`${proxy.url}/v1/chat/completions`, { method: 'POST', body: CHAT, headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: CHAT,
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('{"choices":[]}');
   });

@@ -124,7 +124,6 @@ function nfkcOf(cp: number, ch: string): string {
   }
   return nf;
 }
-const LATIN_LETTER = /[A-Za-z]/;
 // Characters the slow path may change: invisibles, bidi controls, Greek/Cyrillic look-alikes,
 // full-width forms, and astral code points (tag characters, mathematical alphanumerics).
 // Combining marks (U+034F, variation selectors) and surrogates sit outside the main class.

@@ -191,7 +191,7 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
   const credentialLeak = (findings: Finding[]): Finding[] => {
     const secrets = findings.filter((f) => f.type.startsWith('secret.'));
     const first = secrets[0];
-    if (!first || !first.location) return findings;
+    if (!first?.location) return findings;
     return [
       ...findings,
       {

@@ -25,7 +25,7 @@ const inputs = [
   '%41'.repeat(2000),
   'aGVsbG8gd29ybGQ='.repeat(300),
   '\ud800\udc00\ud800',
-  '-----BEGIN PRIVATE KEY-----\n' + 'x'.repeat(3000),
+  `-----BEGIN PRIVATE KEY-----\n${'x'.repeat(3000)}`,
 ];
 
 function inputFor(text: string, role: DetectorInput['role']): DetectorInput {

@@ -17,7 +17,12 @@ export function configFromFlags(flags: ConfigFlags) {
   return loadConfig({
     configPath: flags.config,
     env: process.env,
-    cli: { listen: flags.listen, upstream: flags.upstream, logLevel: flags.logLevel, logFormat: flags.logFormat },
+    cli: {
+      listen: flags.listen,
+      upstream: flags.upstream,
+      logLevel: flags.logLevel,
+      logFormat: flags.logFormat,
+    },
   });
 }
 

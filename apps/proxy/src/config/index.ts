@@ -1,4 +1,4 @@
+export type { CliOverrides, LoadConfigOptions } from './load.js';
+export { describeIssues, ENV_KEYS, loadConfig, readConfigFile, redactConfig } from './load.js';
 export type { Config, ConfigInput, StorageConfig } from './schema.js';
 export { configSchema } from './schema.js';
-export type { CliOverrides, LoadConfigOptions } from './load.js';
-export { ENV_KEYS, describeIssues, loadConfig, readConfigFile, redactConfig } from './load.js';

@@ -27,7 +27,11 @@ function errorOf(fn: () => unknown): LLMTraceError {
 describe('loadConfig', () => {
   it('defaults: SQLite at ./llmtrace.db, OpenAI upstream, 10 MiB bodies', () => {
     const c = loadConfig({ env: {} });
-    expect(c.storage).toMatchObject({ profile: 'sqlite', database_path: './llmtrace.db', auto_migrate: true });
+    expect(c.storage).toMatchObject({
+      profile: 'sqlite',
+      database_path: './llmtrace.db',
+      auto_migrate: true,
+    });
     expect(c.upstream_url).toBe('https://api.openai.com');
     expect(c.listen_addr).toBe('127.0.0.1:8080');
     expect(c.max_request_body_bytes).toBe(10 * 1024 * 1024);
@@ -41,18 +45,29 @@ describe('loadConfig', () => {
         .map((f) => join(repoRoot, 'examples', f)),
     ];
     expect(candidates.length).toBeGreaterThan(0);
-    for (const path of candidates) expect(() => loadConfig({ configPath: path, env: {} }), path).not.toThrow();
+    for (const path of candidates)
+      expect(() => loadConfig({ configPath: path, env: {} }), path).not.toThrow();
   });
 
   it('precedence: file < env < CLI flags', () => {
-    const path = file('p.yaml', 'listen_addr: 0.0.0.0:1111\nupstream_url: http://file.example\nlogging:\n  level: warn\n');
+    const path = file(
+      'p.yaml',
+      'listen_addr: 0.0.0.0:1111\nupstream_url: http://file.example\nlogging:\n  level: warn\n',
+    );
     const fromFile = loadConfig({ configPath: path, env: {} });
     expect(fromFile.listen_addr).toBe('0.0.0.0:1111');
-    const fromEnv = loadConfig({ configPath: path, env: { LLMTRACE_LISTEN_ADDR: '127.0.0.1:2222', LLMTRACE_LOG_LEVEL: 'debug' } });
+    const fromEnv = loadConfig({
+      configPath: path,
+      env: { LLMTRACE_LISTEN_ADDR: '127.0.0.1:2222', LLMTRACE_LOG_LEVEL: 'debug' },
+    });
     expect(fromEnv.listen_addr).toBe('127.0.0.1:2222');
     expect(fromEnv.logging.level).toBe('debug');
     expect(fromEnv.upstream_url).toBe('http://file.example');
-    const fromCli = loadConfig({ configPath: path, env: { LLMTRACE_LISTEN_ADDR: '127.0.0.1:2222' }, cli: { listen: '127.0.0.1:3333' } });
+    const fromCli = loadConfig({
+      configPath: path,
+      env: { LLMTRACE_LISTEN_ADDR: '127.0.0.1:2222' },
+      cli: { listen: '127.0.0.1:3333' },
+    });
     expect(fromCli.listen_addr).toBe('127.0.0.1:3333');
   });
 
@@ -62,14 +77,19 @@ describe('loadConfig', () => {
   });
 
   it('an env profile switch drops the other profile keys instead of failing', () => {
-    const path = file('s.yaml', 'storage:\n  profile: sqlite\n  database_path: ./x.db\n  retention_days: 7\n');
+    const path = file(
+      's.yaml',
+      'storage:\n  profile: sqlite\n  database_path: ./x.db\n  retention_days: 7\n',
+    );
     const c = loadConfig({ configPath: path, env: { LLMTRACE_STORAGE_PROFILE: 'memory' } });
     expect(c.storage.profile).toBe('memory');
     expect(c.storage.retention_days).toBe(7);
   });
 
   it('ignores storage variables that belong to another profile', () => {
-    const c = loadConfig({ env: { LLMTRACE_STORAGE_PROFILE: 'memory', LLMTRACE_STORAGE_DATABASE_PATH: './x.db' } });
+    const c = loadConfig({
+      env: { LLMTRACE_STORAGE_PROFILE: 'memory', LLMTRACE_STORAGE_DATABASE_PATH: './x.db' },
+    });
     expect(c.storage).not.toHaveProperty('database_path');
   });
 
@@ -93,14 +113,24 @@ describe('loadConfig', () => {
   });
 
   it('reports unreadable and non-YAML files clearly', () => {
-    expect(errorOf(() => loadConfig({ configPath: join(dir, 'missing.yaml'), env: {} })).message).toContain('ENOENT');
-    expect(errorOf(() => loadConfig({ configPath: file('y.yaml', 'a: [1, 2\n'), env: {} })).message).toContain('not valid YAML');
-    expect(errorOf(() => loadConfig({ configPath: file('l.yaml', '- 1\n- 2\n'), env: {} })).message).toContain('mapping');
+    expect(errorOf(() => loadConfig({ configPath: join(dir, 'missing.yaml'), env: {} })).message).toContain(
+      'ENOENT',
+    );
+    expect(
+      errorOf(() => loadConfig({ configPath: file('y.yaml', 'a: [1, 2\n'), env: {} })).message,
+    ).toContain('not valid YAML');
+    expect(
+      errorOf(() => loadConfig({ configPath: file('l.yaml', '- 1\n- 2\n'), env: {} })).message,
+    ).toContain('mapping');
   });
 
   it('redacts secrets and URL passwords', () => {
     const c = loadConfig({
-      env: { LLMTRACE_STORAGE_PROFILE: 'postgres', LLMTRACE_STORAGE_POSTGRES_URL: 'postgres://app:hunter2@db:5432/x', LLMTRACE_TENANT_SECRET: 'supersecretvalue' },
+      env: {
+        LLMTRACE_STORAGE_PROFILE: 'postgres',
+        LLMTRACE_STORAGE_POSTGRES_URL: 'postgres://app:hunter2@db:5432/x',
+        LLMTRACE_TENANT_SECRET: 'supersecretvalue',
+      },
     });
     const text = JSON.stringify(redactConfig(c));
     expect(text).not.toContain('hunter2');

@@ -98,7 +98,8 @@ export function readConfigFile(path: string): Json {
     throw invalid(`${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   if (doc === null || doc === undefined) return {};
-  if (typeof doc !== 'object' || Array.isArray(doc)) throw invalid(`${path}: the top level must be a mapping`);
+  if (typeof doc !== 'object' || Array.isArray(doc))
+    throw invalid(`${path}: the top level must be a mapping`);
   return doc as Json;
 }
 
@@ -135,7 +136,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     const v = env[name];
     if (v === undefined || v === '') continue;
     // A storage variable for another profile (say a database path while on postgres) does not apply.
-    if (key.startsWith('storage.') && PROFILE_KEYS[profile] && !profileKeys.has(key.slice('storage.'.length))) continue;
+    if (key.startsWith('storage.') && PROFILE_KEYS[profile] && !profileKeys.has(key.slice('storage.'.length)))
+      continue;
     setPath(raw, key, coerce(name, v, type));
   }
   const cli = options.cli ?? {};
@@ -162,7 +164,8 @@ export function redactConfig(config: Config): unknown {
       return v.replace(/\/\/([^:/@\s]+):([^@/\s]+)@/g, '//$1:***@');
     }
     if (Array.isArray(v)) return v.map((x) => walk(x, key));
-    if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
+    if (v && typeof v === 'object')
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
     return v;
   };
   return walk(config, '');

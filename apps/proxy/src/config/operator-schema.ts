@@ -11,10 +11,17 @@ const filter = {
 };
 
 const channelSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('webhook'), url: z.string().url(), secret: z.string().min(16), ...filter }).strict(),
+  z
+    .object({ type: z.literal('webhook'), url: z.string().url(), secret: z.string().min(16), ...filter })
+    .strict(),
   z.object({ type: z.literal('slack'), webhook_url: z.string().url(), ...filter }).strict(),
   z
-    .object({ type: z.literal('pagerduty'), routing_key: z.string().min(1), events_url: z.string().url().optional(), ...filter })
+    .object({
+      type: z.literal('pagerduty'),
+      routing_key: z.string().min(1),
+      events_url: z.string().url().optional(),
+      ...filter,
+    })
     .strict(),
 ]);
 
@@ -64,7 +71,10 @@ export const otelSchema = z
         service_name: z.string().default('llmtrace-proxy'),
       })
       .strict()
-      .refine((e) => !e.enabled || e.url !== undefined, { message: 'otel.export.url is required when export is enabled', path: ['url'] })
+      .refine((e) => !e.enabled || e.url !== undefined, {
+        message: 'otel.export.url is required when export is enabled',
+        path: ['url'],
+      })
       .prefault({}),
     /** Accept OTLP/HTTP GenAI spans at POST /v1/traces. */
     ingest: z.boolean().default(true),

@@ -33,12 +33,28 @@ const common = {
 
 /** `storage`: where spans, metadata and shared counters live. `profile` picks the shape. */
 export const storageSchema = z.discriminatedUnion('profile', [
-  z.object({ profile: z.literal('sqlite'), database_path: z.string().min(1).default('./llmtrace.db'), ...common }).strict(),
-  z.object({ profile: z.literal('memory'), ...common }).strict(),
-  z.object({ profile: z.literal('postgres'), postgres_url: url, redis_url: url.optional(), ...common }).strict(),
-  z.object({ profile: z.literal('clickhouse'), clickhouse_url: url, redis_url: url.optional(), ...common }).strict(),
   z
-    .object({ profile: z.literal('production'), clickhouse_url: url, postgres_url: url, redis_url: url, ...common })
+    .object({
+      profile: z.literal('sqlite'),
+      database_path: z.string().min(1).default('./llmtrace.db'),
+      ...common,
+    })
+    .strict(),
+  z.object({ profile: z.literal('memory'), ...common }).strict(),
+  z
+    .object({ profile: z.literal('postgres'), postgres_url: url, redis_url: url.optional(), ...common })
+    .strict(),
+  z
+    .object({ profile: z.literal('clickhouse'), clickhouse_url: url, redis_url: url.optional(), ...common })
+    .strict(),
+  z
+    .object({
+      profile: z.literal('production'),
+      clickhouse_url: url,
+      postgres_url: url,
+      redis_url: url,
+      ...common,
+    })
     .strict(),
 ]);
 
@@ -53,7 +69,9 @@ const routeSchema = z
     strip_prefix: z.boolean().default(false),
   })
   .strict()
-  .refine((r) => r.prefix !== undefined || r.provider !== undefined, { message: 'a route needs a prefix or a provider' });
+  .refine((r) => r.prefix !== undefined || r.provider !== undefined, {
+    message: 'a route needs a prefix or a provider',
+  });
 
 const modelPriceSchema = z
   .object({

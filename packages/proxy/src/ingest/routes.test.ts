@@ -183,7 +183,13 @@ describe('POST /spans', () => {
       ],
     });
     expect(res.status).toBe(202);
-    expect(spans[0]!.costUsd).toBeCloseTo(createPricing().cost('gpt-4o-mini', { promptTokens: 1_000_000, completionTokens: 0, totalTokens: 1_000_000 })!);
+    expect(spans[0]!.costUsd).toBeCloseTo(
+      createPricing().cost('gpt-4o-mini', {
+        promptTokens: 1_000_000,
+        completionTokens: 0,
+        totalTokens: 1_000_000,
+      })!,
+    );
     expect(spans[0]!.costUsd).toBeGreaterThan(0);
     expect(spans[1]!.costUsd).toBeUndefined();
     expect(spans[2]!.costUsd).toBe(7);

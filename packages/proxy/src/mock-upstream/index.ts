@@ -5,7 +5,7 @@ import { openaiCompletionsHandler } from './openai-completions.js';
 import { openaiEmbeddingsHandler } from './openai-embeddings.js';
 import { openaiModelsHandler } from './openai-models.js';
 import { openaiResponsesHandler } from './openai-responses.js';
-import { createMockUpstream as startWith, type MockUpstream, type MockUpstreamOptions } from './server.js';
+import { type MockUpstream, type MockUpstreamOptions, createMockUpstream as startWith } from './server.js';
 import type { MockHandler } from './types.js';
 
 /** Every API the fake upstream speaks; one line per format. */

@@ -1,5 +1,14 @@
 import type { MockHandler } from './types.js';
-import { defaultReply, fakeTokens, lastUserText, sendJson, sleep, splitDeltas, startSse, writeSse } from './util.js';
+import {
+  defaultReply,
+  fakeTokens,
+  lastUserText,
+  sendJson,
+  sleep,
+  splitDeltas,
+  startSse,
+  writeSse,
+} from './util.js';
 
 interface ChatBody {
   model?: string;
@@ -11,7 +20,8 @@ interface ChatBody {
 function promptTokensOf(body: ChatBody): number {
   // 3 tokens of overhead per message plus 3 for the reply primer, as OpenAI documents for its chat format.
   let n = 3;
-  for (const m of body.messages ?? []) n += 3 + fakeTokens(typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? ''));
+  for (const m of body.messages ?? [])
+    n += 3 + fakeTokens(typeof m.content === 'string' ? m.content : JSON.stringify(m.content ?? ''));
   return n;
 }
 
@@ -31,7 +41,12 @@ export const openaiChatHandler: MockHandler = {
       completion_tokens: completionTokens,
       total_tokens: promptTokens + completionTokens,
       prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
-      completion_tokens_details: { reasoning_tokens: 0, audio_tokens: 0, accepted_prediction_tokens: 0, rejected_prediction_tokens: 0 },
+      completion_tokens_details: {
+        reasoning_tokens: 0,
+        audio_tokens: 0,
+        accepted_prediction_tokens: 0,
+        rejected_prediction_tokens: 0,
+      },
     };
     await sleep(controls.delayMs);
     if (!body.stream) {
@@ -40,7 +55,14 @@ export const openaiChatHandler: MockHandler = {
         object: 'chat.completion',
         created,
         model,
-        choices: [{ index: 0, message: { role: 'assistant', content: text, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+        choices: [
+          {
+            index: 0,
+            message: { role: 'assistant', content: text, refusal: null },
+            logprobs: null,
+            finish_reason: 'stop',
+          },
+        ],
         ...(controls.noUsage ? {} : { usage }),
         system_fingerprint: 'fp_mock',
       });
@@ -50,13 +72,32 @@ export const openaiChatHandler: MockHandler = {
     const base = { id, object: 'chat.completion.chunk', created, model, system_fingerprint: 'fp_mock' };
     const extra = withUsage ? { usage: null } : {};
     startSse(res);
-    writeSse(res, { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '', refusal: null }, logprobs: null, finish_reason: null }], ...extra });
+    writeSse(res, {
+      ...base,
+      choices: [
+        {
+          index: 0,
+          delta: { role: 'assistant', content: '', refusal: null },
+          logprobs: null,
+          finish_reason: null,
+        },
+      ],
+      ...extra,
+    });
     for (const delta of splitDeltas(text)) {
       await sleep(controls.chunkDelayMs);
       if (res.destroyed) return;
-      writeSse(res, { ...base, choices: [{ index: 0, delta: { content: delta }, logprobs: null, finish_reason: null }], ...extra });
+      writeSse(res, {
+        ...base,
+        choices: [{ index: 0, delta: { content: delta }, logprobs: null, finish_reason: null }],
+        ...extra,
+      });
     }
-    writeSse(res, { ...base, choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }], ...extra });
+    writeSse(res, {
+      ...base,
+      choices: [{ index: 0, delta: {}, logprobs: null, finish_reason: 'stop' }],
+      ...extra,
+    });
     if (withUsage) writeSse(res, { ...base, choices: [], usage });
     writeSse(res, '[DONE]');
     res.end();

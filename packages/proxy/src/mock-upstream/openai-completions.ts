@@ -1,5 +1,14 @@
 import type { MockHandler } from './types.js';
-import { defaultReply, fakeTokens, lastUserText, sendJson, sleep, splitDeltas, startSse, writeSse } from './util.js';
+import {
+  defaultReply,
+  fakeTokens,
+  lastUserText,
+  sendJson,
+  sleep,
+  splitDeltas,
+  startSse,
+  writeSse,
+} from './util.js';
 
 interface CompletionBody {
   model?: string;
@@ -9,7 +18,8 @@ interface CompletionBody {
 
 /** OpenAI legacy `POST /v1/completions`, streaming and not. */
 export const openaiCompletionsHandler: MockHandler = {
-  match: (method, path) => method === 'POST' && /(^|\/)completions$/.test(path) && !/chat\/completions$/.test(path),
+  match: (method, path) =>
+    method === 'POST' && /(^|\/)completions$/.test(path) && !/chat\/completions$/.test(path),
   async handle(_req, res, raw, controls) {
     const body = (raw ?? {}) as CompletionBody;
     const model = typeof body.model === 'string' ? body.model : 'gpt-3.5-turbo-instruct';
@@ -19,7 +29,11 @@ export const openaiCompletionsHandler: MockHandler = {
     const created = Math.floor(Date.now() / 1000);
     const promptTokens = fakeTokens(prompt);
     const completionTokens = fakeTokens(text);
-    const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+    const usage = {
+      prompt_tokens: promptTokens,
+      completion_tokens: completionTokens,
+      total_tokens: promptTokens + completionTokens,
+    };
     await sleep(controls.delayMs);
     if (!body.stream) {
       sendJson(res, 200, {
@@ -37,10 +51,18 @@ export const openaiCompletionsHandler: MockHandler = {
     startSse(res);
     for (const delta of splitDeltas(text)) {
       if (res.destroyed) return;
-      writeSse(res, { ...base, choices: [{ text: delta, index: 0, logprobs: null, finish_reason: null }], ...(withUsage ? { usage: null } : {}) });
+      writeSse(res, {
+        ...base,
+        choices: [{ text: delta, index: 0, logprobs: null, finish_reason: null }],
+        ...(withUsage ? { usage: null } : {}),
+      });
       await sleep(controls.chunkDelayMs);
     }
-    writeSse(res, { ...base, choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }], ...(withUsage ? { usage: null } : {}) });
+    writeSse(res, {
+      ...base,
+      choices: [{ text: '', index: 0, logprobs: null, finish_reason: 'stop' }],
+      ...(withUsage ? { usage: null } : {}),
+    });
     if (withUsage) writeSse(res, { ...base, choices: [], usage });
     writeSse(res, '[DONE]');
     res.end();

@@ -85,7 +85,8 @@ export async function createMockUpstream(
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       void respond(req, res, Buffer.concat(chunks)).catch(() => {
-        if (!res.headersSent) sendJson(res, 500, { error: { message: 'mock failure', type: 'server_error', code: null } });
+        if (!res.headersSent)
+          sendJson(res, 500, { error: { message: 'mock failure', type: 'server_error', code: null } });
         else res.destroy();
       });
     });
@@ -100,12 +101,21 @@ export async function createMockUpstream(
     if (controls.status !== undefined) {
       await new Promise((r) => setTimeout(r, controls.delayMs));
       const type = ERROR_TYPES[controls.status] ?? 'server_error';
-      sendJson(res, controls.status, { error: { message: `mock upstream error ${controls.status}`, type, param: null, code: type } });
+      sendJson(res, controls.status, {
+        error: { message: `mock upstream error ${controls.status}`, type, param: null, code: type },
+      });
       return;
     }
     const handler = handlers.find((h) => h.match(method, path));
     if (!handler) {
-      sendJson(res, 404, { error: { message: `Unknown request URL: ${method} ${path}`, type: 'invalid_request_error', param: null, code: 'unknown_url' } });
+      sendJson(res, 404, {
+        error: {
+          message: `Unknown request URL: ${method} ${path}`,
+          type: 'invalid_request_error',
+          param: null,
+          code: 'unknown_url',
+        },
+      });
       return;
     }
     let body: unknown;
@@ -113,7 +123,14 @@ export async function createMockUpstream(
       try {
         body = JSON.parse(raw.toString('utf8'));
       } catch {
-        sendJson(res, 400, { error: { message: 'We could not parse the JSON body of your request.', type: 'invalid_request_error', param: null, code: null } });
+        sendJson(res, 400, {
+          error: {
+            message: 'We could not parse the JSON body of your request.',
+            type: 'invalid_request_error',
+            param: null,
+            code: null,
+          },
+        });
         return;
       }
     }

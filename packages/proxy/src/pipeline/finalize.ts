@@ -1,8 +1,8 @@
 import type { Finding, PromptMessage, Span, SpanStatus, UsageSource } from '@llmtrace/core';
 import type { ParsedRequest, ParsedResponse, ProviderFormat, Usage } from '../providers/types.js';
 import { estimateUsage } from '../usage/estimate.js';
-import type { RequestIdentity } from './tenant.js';
 import { redactSpan } from './redact-span.js';
+import type { RequestIdentity } from './tenant.js';
 import type { PipelineDeps } from './types.js';
 
 /** Everything known about a call when it is over, before analysis. */

@@ -20,7 +20,10 @@ const OWN_PREFIX = 'x-llmtrace-';
  * anthropic-version, accept-encoding, …) except hop-by-hop and LLMTrace's own headers. Headers
  * named in the client's `Connection` header are hop-by-hop too.
  */
-export function upstreamRequestHeaders(headers: Headers, bodyLength: number | undefined): Record<string, string> {
+export function upstreamRequestHeaders(
+  headers: Headers,
+  bodyLength: number | undefined,
+): Record<string, string> {
   const out: Record<string, string> = {};
   const connectionListed = new Set(
     (headers.get('connection') ?? '')
@@ -55,7 +58,13 @@ export function upstreamRequestHeadersFromNode(
         );
   for (const name in headers) {
     const value = headers[name];
-    if (value === undefined || HOP_BY_HOP.has(name) || name.startsWith(OWN_PREFIX) || name === 'content-length') continue;
+    if (
+      value === undefined ||
+      HOP_BY_HOP.has(name) ||
+      name.startsWith(OWN_PREFIX) ||
+      name === 'content-length'
+    )
+      continue;
     if (connectionListed?.has(name)) continue;
     out[name] = Array.isArray(value) ? value.join(name === 'cookie' ? '; ' : ', ') : value;
   }
@@ -83,7 +92,10 @@ export function clientResponseHeaders(raw: Record<string, string | string[] | un
 }
 
 /** First value of a header in a raw (Node-style) header record. */
-export function headerValue(raw: Record<string, string | string[] | undefined>, name: string): string | undefined {
+export function headerValue(
+  raw: Record<string, string | string[] | undefined>,
+  name: string,
+): string | undefined {
   const v = raw[name];
   return Array.isArray(v) ? v[0] : v;
 }

@@ -39,7 +39,8 @@ export function viewRequest(c: Context): IncomingView {
   const env = c.env as NodeBindings | undefined;
   const incoming = env?.incoming;
   const outgoing = env?.outgoing;
-  if (incoming && outgoing && typeof incoming.url === 'string' && !incoming.readableDidRead) return nodeView(incoming, outgoing);
+  if (incoming && outgoing && typeof incoming.url === 'string' && !incoming.readableDidRead)
+    return nodeView(incoming, outgoing);
   return webView(c.req.raw);
 }
 

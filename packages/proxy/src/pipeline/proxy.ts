@@ -7,15 +7,19 @@ import { decodeBody } from './decode.js';
 import type { CallRecord } from './finalize.js';
 import { recordCall } from './finalize.js';
 import { clientResponseHeaders, headerValue } from './headers.js';
-import { type EventRewriter, type TeeResult, teeResponseBody } from './tee.js';
 import { viewRequest } from './incoming.js';
-import { callerApiKey, type HeaderReader, resolveIdentity } from './tenant.js';
 import type { PolicyContext, PolicyDecision, RequestPolicy } from './policy.js';
+import { type EventRewriter, type TeeResult, teeResponseBody } from './tee.js';
+import { callerApiKey, type HeaderReader, resolveIdentity } from './tenant.js';
 import type { PipelineDeps } from './types.js';
 import type { UpstreamClient } from './upstream.js';
 
 /** Picks the upstream for a request. */
-export type RouteFn = (method: string, path: string, headers: HeaderReader) => { upstream: string; path: string; provider?: string };
+export type RouteFn = (
+  method: string,
+  path: string,
+  headers: HeaderReader,
+) => { upstream: string; path: string; provider?: string };
 
 export interface ProxyHandlerOptions extends PipelineDeps {
   upstream: UpstreamClient;
@@ -111,7 +115,8 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       try {
         body = await req.body(opts.maxRequestBodyBytes);
       } catch (err) {
-        if (err instanceof LLMTraceError) finish({ endTime: Date.now(), statusCode: err.status, status: 'error', error: err.message });
+        if (err instanceof LLMTraceError)
+          finish({ endTime: Date.now(), statusCode: err.status, status: 'error', error: err.message });
         throw err;
       }
 
@@ -119,7 +124,9 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       let parsedBody: unknown;
       if (format && body && body.length > 0) {
         try {
-          parsedBody = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+          parsedBody = JSON.parse(
+            Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
+          );
         } catch {
           rec.requestParseError = 'request body is not valid JSON; forwarded unchanged';
         }
@@ -165,11 +172,19 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
             if (d) decisions.push(d);
           }
         } catch (err) {
-          const e = err instanceof LLMTraceError ? err : new LLMTraceError('internal_error', 'policy failed', { cause: err });
+          const e =
+            err instanceof LLMTraceError
+              ? err
+              : new LLMTraceError('internal_error', 'policy failed', { cause: err });
           rec.onFinish = decisions.flatMap((d) => (d.onFinish ? [d.onFinish.bind(d)] : []));
           rec.inputScan = mergeScans(decisions);
           const blocked = e.code === 'content_policy_violation';
-          finish({ endTime: Date.now(), statusCode: e.status, status: blocked ? 'blocked' : 'error', error: e.message });
+          finish({
+            endTime: Date.now(),
+            statusCode: e.status,
+            status: blocked ? 'blocked' : 'error',
+            error: e.message,
+          });
           throw e;
         }
         if (decisions.some((d) => d.bodyChanged) && pctx.body !== undefined) {
@@ -201,10 +216,18 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       } catch (err) {
         stopWatching();
         if (abort.signal.aborted) {
-          finish({ endTime: Date.now(), statusCode: 499, status: 'cancelled', error: 'client closed the request before the upstream answered' });
+          finish({
+            endTime: Date.now(),
+            statusCode: 499,
+            status: 'cancelled',
+            error: 'client closed the request before the upstream answered',
+          });
           throw new LLMTraceError('invalid_request', 'client closed request');
         }
-        const e = err instanceof LLMTraceError ? err : new LLMTraceError('upstream_unreachable', 'upstream unreachable');
+        const e =
+          err instanceof LLMTraceError
+            ? err
+            : new LLMTraceError('upstream_unreachable', 'upstream unreachable');
         finish({ endTime: Date.now(), statusCode: e.status, status: 'error', error: e.message });
         throw e;
       }
@@ -216,7 +239,8 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       rec.stream = rec.stream || sse;
       const headers = clientResponseHeaders(res.headers);
       headers.set('x-llmtrace-trace-id', rec.traceId);
-      for (const d of decisions) for (const [k, v] of Object.entries(d.responseHeaders ?? {})) headers.set(k, v);
+      for (const d of decisions)
+        for (const [k, v] of Object.entries(d.responseHeaders ?? {})) headers.set(k, v);
       const streamParser = sse && format && rec.request ? format.createStreamParser(rec.request) : undefined;
 
       const onDone = (result: TeeResult): void => {
@@ -245,7 +269,16 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
             patch.responseParseError = `stream not understood: ${String(err)}`;
           }
         } else if (result.captured) {
-          describeBody(rec, patch, result.captured, encoding, contentType, statusCode, format, result.truncated);
+          describeBody(
+            rec,
+            patch,
+            result.captured,
+            encoding,
+            contentType,
+            statusCode,
+            format,
+            result.truncated,
+          );
         }
         finish(patch);
         inflight.leave();
@@ -259,13 +292,23 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       }
       const rewriters: EventRewriter[] = [];
       if (dropUsageChunk) rewriters.push(dropUsageOnlyChunks());
-      if (sse) for (const d of decisions) {
-        const r = d.streamRewriter?.(rec.request);
-        if (r) rewriters.push(r);
-      }
+      if (sse)
+        for (const d of decisions) {
+          const r = d.streamRewriter?.(rec.request);
+          if (r) rewriters.push(r);
+        }
       const bodyRewriters = decisions.flatMap((d) => (d.bodyRewriter ? [d.bodyRewriter] : []));
       if (!sse && bodyRewriters.length > 0 && statusCode < 300) {
-        return guardWholeBody(res.body, headers, statusCode, encoding, contentType, bodyRewriters, onDone, startTime);
+        return guardWholeBody(
+          res.body,
+          headers,
+          statusCode,
+          encoding,
+          contentType,
+          bodyRewriters,
+          onDone,
+          startTime,
+        );
       }
       const declared = Number(headerValue(res.headers, 'content-length'));
       if (!sse && rewriters.length === 0 && declared >= 0 && declared <= SMALL_BODY) {
@@ -273,12 +316,23 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
         // together with the headers in one go instead of headers, then a stream, then its end.
         const whole = await collectSmallBody(res.body, declared);
         if (whole) {
-          onDone({ outcome: 'end', captured: whole, truncated: false, bytes: whole.length, endTime: Date.now() });
+          onDone({
+            outcome: 'end',
+            captured: whole,
+            truncated: false,
+            bytes: whole.length,
+            endTime: Date.now(),
+          });
           return new Response(whole.length > 0 ? whole : null, { status: statusCode, headers });
         }
         // The client left, or the upstream broke off before the declared length.
         const cancelled = abort.signal.aborted;
-        onDone({ outcome: cancelled ? 'cancelled' : 'error', truncated: false, bytes: 0, endTime: Date.now() });
+        onDone({
+          outcome: cancelled ? 'cancelled' : 'error',
+          truncated: false,
+          bytes: 0,
+          endTime: Date.now(),
+        });
         throw cancelled
           ? new LLMTraceError('invalid_request', 'client closed request')
           : new LLMTraceError('upstream_unreachable', 'upstream closed the connection mid-response');
@@ -305,7 +359,10 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
 const SMALL_BODY = 64 * 1024;
 
 /** Read a body of known small length completely; `undefined` if it ends short or errors. */
-async function collectSmallBody(body: import('node:stream').Readable, length: number): Promise<Buffer | undefined> {
+async function collectSmallBody(
+  body: import('node:stream').Readable,
+  length: number,
+): Promise<Buffer | undefined> {
   const parts: Buffer[] = [];
   let got = 0;
   try {
@@ -320,13 +377,21 @@ async function collectSmallBody(body: import('node:stream').Readable, length: nu
   return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, got);
 }
 
-function mergeScans(decisions: readonly PolicyDecision[]): { findings: import('@llmtrace/core').Finding[]; score: number } | undefined {
+function mergeScans(
+  decisions: readonly PolicyDecision[],
+): { findings: import('@llmtrace/core').Finding[]; score: number } | undefined {
   const scanned = decisions.filter((d) => d.findings !== undefined);
   if (scanned.length === 0) return undefined;
-  return { findings: scanned.flatMap((d) => d.findings ?? []), score: Math.max(0, ...scanned.map((d) => d.score ?? 0)) };
+  return {
+    findings: scanned.flatMap((d) => d.findings ?? []),
+    score: Math.max(0, ...scanned.map((d) => d.score ?? 0)),
+  };
 }
 
-function withUpstreamHeaders(headers: Record<string, string>, decisions: readonly PolicyDecision[]): Record<string, string> {
+function withUpstreamHeaders(
+  headers: Record<string, string>,
+  decisions: readonly PolicyDecision[],
+): Record<string, string> {
   for (const d of decisions) Object.assign(headers, d.upstreamHeaders);
   return headers;
 }
@@ -389,7 +454,14 @@ async function guardWholeBody(
     }
   }
   // The span keeps what the upstream said; the client gets the guarded body.
-  onDone({ outcome, captured: raw, truncated: false, bytes, endTime: Date.now(), firstByteMs: Date.now() - startTime });
+  onDone({
+    outcome,
+    captured: raw,
+    truncated: false,
+    bytes,
+    endTime: Date.now(),
+    firstByteMs: Date.now() - startTime,
+  });
   return new Response(out, { status: statusCode, headers });
 }
 

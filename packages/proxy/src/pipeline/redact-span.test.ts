@@ -3,9 +3,25 @@ import { describe, expect, it } from 'vitest';
 import { redactSpan } from './redact-span.js';
 
 const base = {
-  traceId: 't', spanId: 's', tenantId: 'a', operation: 'chat', provider: 'openai', model: 'm', startTime: 0, endTime: 1,
-  durationMs: 1, stream: false, statusCode: 200, status: 'ok', promptTokens: 0, completionTokens: 0, totalTokens: 0,
-  usageSource: 'none', securityScore: 50, toolCalls: [], tags: {},
+  traceId: 't',
+  spanId: 's',
+  tenantId: 'a',
+  operation: 'chat',
+  provider: 'openai',
+  model: 'm',
+  startTime: 0,
+  endTime: 1,
+  durationMs: 1,
+  stream: false,
+  statusCode: 200,
+  status: 'ok',
+  promptTokens: 0,
+  completionTokens: 0,
+  totalTokens: 0,
+  usageSource: 'none',
+  securityScore: 50,
+  toolCalls: [],
+  tags: {},
 } satisfies Omit<Span, 'prompt' | 'response' | 'findings'>;
 
 describe('redactSpan', () => {
@@ -18,10 +34,40 @@ describe('redactSpan', () => {
       ],
       response: 'your key AKIAZ7Q3LMNPX4RT2WYB works',
       findings: [
-        { type: 'pii.email', severity: 'low', confidence: 1, detector: 'pii', message: '', excerpt: 'b**@…', location: { side: 'request', messageIndex: 1, start: 5, end: 20 } },
-        { type: 'pii.phone', severity: 'low', confidence: 1, detector: 'pii', message: '', location: { side: 'request', messageIndex: 1, start: 29, end: 37 } },
-        { type: 'secret.aws_access_key', severity: 'critical', confidence: 1, detector: 's', message: '', location: { side: 'response', start: 9, end: 29 } },
-        { type: 'prompt_injection', severity: 'high', confidence: 1, detector: 'i', message: '', excerpt: 'keep', location: { side: 'request', messageIndex: 1, start: 0, end: 4 } },
+        {
+          type: 'pii.email',
+          severity: 'low',
+          confidence: 1,
+          detector: 'pii',
+          message: '',
+          excerpt: 'b**@…',
+          location: { side: 'request', messageIndex: 1, start: 5, end: 20 },
+        },
+        {
+          type: 'pii.phone',
+          severity: 'low',
+          confidence: 1,
+          detector: 'pii',
+          message: '',
+          location: { side: 'request', messageIndex: 1, start: 29, end: 37 },
+        },
+        {
+          type: 'secret.aws_access_key',
+          severity: 'critical',
+          confidence: 1,
+          detector: 's',
+          message: '',
+          location: { side: 'response', start: 9, end: 29 },
+        },
+        {
+          type: 'prompt_injection',
+          severity: 'high',
+          confidence: 1,
+          detector: 'i',
+          message: '',
+          excerpt: 'keep',
+          location: { side: 'request', messageIndex: 1, start: 0, end: 4 },
+        },
       ],
     };
     const out = redactSpan(span);
@@ -34,7 +80,12 @@ describe('redactSpan', () => {
   });
 
   it('leaves a span without such findings as it is', () => {
-    const span: Span = { ...base, prompt: [{ role: 'user', content: 'hi' }], response: 'hello', findings: [] };
+    const span: Span = {
+      ...base,
+      prompt: [{ role: 'user', content: 'hi' }],
+      response: 'hello',
+      findings: [],
+    };
     expect(redactSpan(span)).toBe(span);
   });
 });

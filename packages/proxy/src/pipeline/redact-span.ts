@@ -23,7 +23,10 @@ function redactText(text: string, ranges: Array<{ start: number; end: number; ty
  * offsets (into the original text) but lose their excerpt.
  */
 export function redactSpan(span: Span): Span {
-  const hits = span.findings.filter((f): f is Finding & { location: NonNullable<Finding['location']> } => REDACTED.test(f.type) && f.location !== undefined);
+  const hits = span.findings.filter(
+    (f): f is Finding & { location: NonNullable<Finding['location']> } =>
+      REDACTED.test(f.type) && f.location !== undefined,
+  );
   if (hits.length === 0) return span;
   const byMessage = new Map<number, Array<{ start: number; end: number; type: string }>>();
   const inResponse: Array<{ start: number; end: number; type: string }> = [];

@@ -87,13 +87,15 @@ export function teeResponseBody(body: Readable, options: TeeOptions): ReadableSt
       maxBufferSize: limit,
       onEvent: (ev) => {
         if (rewriter && pendingOut && !stopped) {
-          for (const out of rewriter.push({ event: ev.event, data: ev.data })) pendingOut.push(serialiseEvent(out.event, out.data));
+          for (const out of rewriter.push({ event: ev.event, data: ev.data }))
+            pendingOut.push(serialiseEvent(out.event, out.data));
           if (rewriter.stopped?.()) stopped = true;
         }
         const sp = options.streamParser;
         if (!sp) return;
         try {
-          if (sp.push({ event: ev.event, data: ev.data }) && ttftMs === undefined) ttftMs = Date.now() - options.startTime;
+          if (sp.push({ event: ev.event, data: ev.data }) && ttftMs === undefined)
+            ttftMs = Date.now() - options.startTime;
         } catch {
           // A parser surprise must never touch the client's stream.
         }

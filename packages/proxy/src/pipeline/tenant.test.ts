@@ -3,7 +3,14 @@ import { resolveIdentity, tenantFromKey } from './tenant.js';
 
 describe('resolveIdentity', () => {
   it('uses the tenant header when present', () => {
-    const id = resolveIdentity(new Headers({ 'x-llmtrace-tenant-id': 'acme', 'x-llmtrace-agent-id': 'planner', authorization: 'Bearer sk-1' }), 's3cret-s3cret');
+    const id = resolveIdentity(
+      new Headers({
+        'x-llmtrace-tenant-id': 'acme',
+        'x-llmtrace-agent-id': 'planner',
+        authorization: 'Bearer sk-1',
+      }),
+      's3cret-s3cret',
+    );
     expect(id).toEqual({ tenantId: 'acme', agentId: 'planner', sessionId: undefined });
   });
 
@@ -19,7 +26,11 @@ describe('resolveIdentity', () => {
 
   it('falls back to default without header or key, and rejects malformed ids', () => {
     expect(resolveIdentity(new Headers(), 'x'.repeat(10)).tenantId).toBe('default');
-    expect(() => resolveIdentity(new Headers({ 'x-llmtrace-tenant-id': 'a b' }), 'x'.repeat(10))).toThrow(/tenant/);
-    expect(() => resolveIdentity(new Headers({ 'x-llmtrace-agent-id': 'x'.repeat(200) }), 'x'.repeat(10))).toThrow(/agent/);
+    expect(() => resolveIdentity(new Headers({ 'x-llmtrace-tenant-id': 'a b' }), 'x'.repeat(10))).toThrow(
+      /tenant/,
+    );
+    expect(() =>
+      resolveIdentity(new Headers({ 'x-llmtrace-agent-id': 'x'.repeat(200) }), 'x'.repeat(10)),
+    ).toThrow(/agent/);
   });
 });

@@ -32,8 +32,11 @@ const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEO
 /** Map a transport failure onto the proxy's 502/504, keeping internals out of the message. */
 export function upstreamError(err: unknown): LLMTraceError {
   const code = (err as { code?: string } | null)?.code ?? '';
-  if (TIMEOUT_CODES.has(code)) return new LLMTraceError('upstream_timeout', 'upstream did not respond in time', { cause: err });
-  return new LLMTraceError('upstream_unreachable', `upstream unreachable${code ? ` (${code})` : ''}`, { cause: err });
+  if (TIMEOUT_CODES.has(code))
+    return new LLMTraceError('upstream_timeout', 'upstream did not respond in time', { cause: err });
+  return new LLMTraceError('upstream_unreachable', `upstream unreachable${code ? ` (${code})` : ''}`, {
+    cause: err,
+  });
 }
 
 /** Create the pool; one per gateway. */
