@@ -59,6 +59,17 @@ export const DESCRIPTIONS = {
   'security.flag_threshold': 'Security score (0–100) at or above which the scan verdict is `flag`.',
   'security.block_threshold':
     'Security score (0–100) at or above which the scan verdict is `block`. Refusing a request is up to `enforcement.rules` (or a tenant policy).',
+  'security.learned_model': 'Use the built-in learned injection model; off leaves the rule detectors alone.',
+  'security.detectors':
+    'Switch detectors off or on by name (`injection`, `jailbreak`, `encoding`, `pii`, `secrets`, `leakage`, `learned`).',
+  'security.custom_rules': 'Extra rules of your own; each emits findings of type `custom.<name>`.',
+  'security.custom_rules[].name': 'Finding type emitted (prefixed with `custom.` unless dotted).',
+  'security.custom_rules[].pattern':
+    'Regular expression; one that could backtrack catastrophically is refused at start.',
+  'security.custom_rules[].keywords': 'Case-insensitive keywords matched as whole words.',
+  'security.custom_rules[].severity': 'Severity of the findings.',
+  'security.custom_rules[].roles': 'Message roles the rule applies to (default all).',
+  'security.allow_list': 'Exact texts that never produce findings (e.g. a documented sample key).',
   pricing: 'Model prices used for `costUsd`. A model with no known price gets no cost (never $0).',
   'pricing.file':
     'A JSON file of extra or overriding prices: `{ "model": { "input": 0.5, "output": 1.5 } }`.',

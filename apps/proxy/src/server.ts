@@ -92,6 +92,11 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
   const scanner = config.security.enabled
     ? createScanner({
         thresholds: { flag: config.security.flag_threshold, block: config.security.block_threshold },
+        learnedModel: config.security.learned_model,
+        detectors: config.security.detectors,
+        customRules: config.security.custom_rules,
+        allowList: config.security.allow_list,
+        logger,
       })
     : undefined;
   const pricing = createPricing({

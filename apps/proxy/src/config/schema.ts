@@ -125,6 +125,29 @@ export const configSchema = z
         /** Score (0–100) at or above which a call is flagged / blocked. */
         flag_threshold: z.number().min(0).max(100).default(50),
         block_threshold: z.number().min(0).max(100).default(85),
+        /** The built-in learned injection model (rules alone when off). */
+        learned_model: z.boolean().default(true),
+        /** Switch individual detectors off (or on) by name, e.g. `{ pii: false }`. */
+        detectors: z.record(z.string(), z.boolean()).default({}),
+        /** Extra rules: a regex (checked for catastrophic backtracking) or a keyword list. */
+        custom_rules: z
+          .array(
+            z
+              .object({
+                name: z.string().min(1),
+                pattern: z.string().min(1).optional(),
+                keywords: z.array(z.string().min(1)).min(1).optional(),
+                severity: z.enum(['info', 'low', 'medium', 'high', 'critical']).default('medium'),
+                roles: z.array(z.enum(['user', 'assistant', 'system', 'tool'])).optional(),
+              })
+              .strict()
+              .refine((r) => r.pattern !== undefined || r.keywords !== undefined, {
+                message: 'a custom rule needs a pattern or keywords',
+              }),
+          )
+          .default([]),
+        /** Texts (exact substrings) that never produce findings, e.g. a documented test key. */
+        allow_list: z.array(z.string().min(1)).default([]),
       })
       .strict()
       .prefault({}),
