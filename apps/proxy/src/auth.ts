@@ -6,13 +6,11 @@ import {
   type KeyAdmin,
   listApiKeys,
   type Principal,
-  type Role,
   resolveIdentity,
   revokeApiKey,
+  roleOf,
 } from '@llmtrace/gateway';
 import type { Config } from './config/index.js';
-
-const ROLE_LABEL = /^role:(admin|operator|viewer)\b/;
 
 /** Who may use the REST API and the ingest endpoints, and as which tenant. */
 export interface AppAuth {
@@ -39,8 +37,7 @@ export function createAppAuth(config: Config, metadata: MetadataStore): AppAuth 
     if (bootstrap && raw === bootstrap) return { tenantId: '*', role: 'admin', keyId: 'bootstrap' };
     const rec = await metadata.findApiKeyByHash(hashKey(raw, pepper));
     if (!rec || rec.revokedAt !== undefined) return undefined;
-    const role = (ROLE_LABEL.exec(rec.label ?? '')?.[1] as Role | undefined) ?? 'viewer';
-    return { tenantId: rec.tenantId, role, keyId: rec.id };
+    return { tenantId: rec.tenantId, role: roleOf(rec), keyId: rec.id };
   };
 
   return {

@@ -138,6 +138,8 @@ export interface ApiKeyRecord {
   tenantId: string;
   /** Hex keyed hash of the raw key; look-ups go by this hash. */
   keyHash: string;
+  /** What the key may do in the operator API: `admin` ⊃ `operator` ⊃ `viewer`. */
+  role?: 'admin' | 'operator' | 'viewer';
   label?: string;
   createdAt: number;
   revokedAt?: number;
@@ -166,6 +168,8 @@ export interface MetadataStore {
   listTenants(): Promise<TenantRecord[]>;
   /** Insert or replace a key record (by `id`). */
   putApiKey(key: ApiKeyRecord): Promise<void>;
+  /** A tenant's keys, revoked ones included, newest first. */
+  listApiKeys(tenantId: string): Promise<ApiKeyRecord[]>;
   /** The non-revoked key with this hash, or `undefined`. */
   findApiKeyByHash(keyHash: string): Promise<ApiKeyRecord | undefined>;
   /** Mark a key revoked; returns whether a key was revoked. */

@@ -45,6 +45,34 @@ export function runMetadataContract(
       expect((await m.findApiKeyByHash('h2'))?.tenantId).toBe('b');
     });
 
+    it("keeps key roles and lists a tenant's keys newest first, revoked ones included", async () => {
+      await m.putApiKey({ id: 'r1', tenantId: 'roles', keyHash: 'hr1', role: 'admin', createdAt: 100 });
+      await m.putApiKey({
+        id: 'r2',
+        tenantId: 'roles',
+        keyHash: 'hr2',
+        role: 'viewer',
+        label: 'dash',
+        createdAt: 200,
+      });
+      await m.putApiKey({
+        id: 'r3',
+        tenantId: 'other-roles',
+        keyHash: 'hr3',
+        role: 'operator',
+        createdAt: 300,
+      });
+      await m.revokeApiKey('r1', 250);
+      const list = await m.listApiKeys('roles');
+      expect(list.map((k) => [k.id, k.role, k.revokedAt])).toEqual([
+        ['r2', 'viewer', undefined],
+        ['r1', 'admin', 250],
+      ]);
+      expect(list[0]?.label).toBe('dash');
+      expect((await m.findApiKeyByHash('hr3'))?.role).toBe('operator');
+      expect(await m.listApiKeys('nobody')).toEqual([]);
+    });
+
     it('replaces per-tenant policy overrides', async () => {
       expect(await m.getPolicy('a')).toBeUndefined();
       await m.setPolicy('a', { block_threshold: 80, detectors: { pii: false } });

@@ -56,7 +56,7 @@ describe('postgres specifics', () => {
       );
       expect(idx.rows[0]?.indexdef).toContain('(tenant_id, start_time DESC, span_id DESC)');
       const versions = await store.pool.query('SELECT version FROM llmtrace_migrations ORDER BY version');
-      expect(versions.rows.map((r) => r.version)).toEqual([1, 2]);
+      expect(versions.rows.map((r) => r.version)).toEqual([1, 2, 3]);
     } finally {
       await store.close();
     }

@@ -37,7 +37,7 @@ describe('sqlite file layout', () => {
         { trace_id: 'trace-default', model_name: 'gpt-4o', security_score: 40, duration_ms: 321 },
       ]);
       const versions = raw.prepare('SELECT version FROM llmtrace_migrations ORDER BY version').all();
-      expect(versions).toEqual([{ version: 1 }, { version: 2 }]);
+      expect(versions).toEqual([{ version: 1 }, { version: 2 }, { version: 3 }]);
     } finally {
       raw.close();
       await store.close();

@@ -21,6 +21,7 @@ export {
   KEY_ROLES,
   listApiKeys,
   revokeApiKey,
+  roleOf,
 } from './keys.js';
 export { guardJsonBody } from './output-body.js';
 export type { OutputGuardPolicyOptions } from './output-guard.js';

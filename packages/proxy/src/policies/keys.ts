@@ -1,5 +1,5 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ApiKeyRecord, AuditEvent, MetadataStore } from '@llmtrace/core';
+import type { ApiKeyRecord, MetadataStore } from '@llmtrace/core';
 
 /** Roles a proxy key can have. */
 export type KeyRole = 'admin' | 'operator' | 'viewer';
@@ -40,12 +40,9 @@ export function sameHash(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-// The core key record has no role field; the role rides in `label` as `role:<role>`.
-const ROLE_LABEL = /^role:(admin|operator|viewer)\b/;
-
-/** The role stored in a key record (`viewer` when absent). */
+/** The role of a key record (`viewer` when it has none: the least it can be). */
 export function roleOf(record: ApiKeyRecord): KeyRole {
-  return (ROLE_LABEL.exec(record.label ?? '')?.[1] as KeyRole | undefined) ?? 'viewer';
+  return record.role ?? 'viewer';
 }
 
 /** A key as listed: never the raw key or its hash. */
@@ -86,7 +83,7 @@ export async function createApiKey(
     id,
     tenantId: options.tenantId,
     keyHash: hashKey(key, options.pepper),
-    label: `role:${options.role}`,
+    role: options.role,
     createdAt: now,
   });
   await metadata.appendAudit({
@@ -117,25 +114,12 @@ export async function revokeApiKey(
  * and revocation are always audited by {@link createApiKey} and {@link revokeApiKey}).
  */
 export async function listApiKeys(metadata: MetadataStore, tenantId: string): Promise<KeyInfo[]> {
-  const events: AuditEvent[] = [];
-  let before: number | undefined;
-  for (;;) {
-    const page = await metadata.listAudit(tenantId, { limit: 500, before });
-    events.push(...page);
-    if (page.length < 500) break;
-    before = page[page.length - 1]?.at;
-  }
-  const keys = new Map<string, KeyInfo>();
-  for (const e of events.reverse()) {
-    const id = typeof e.detail?.id === 'string' ? e.detail.id : undefined;
-    if (!id) continue;
-    if (e.action === 'api_key.created') {
-      const role = KEY_ROLES.find((r) => r === e.detail?.role) ?? 'viewer';
-      keys.set(id, { id, tenantId, role, createdAt: e.at });
-    } else if (e.action === 'api_key.revoked') {
-      const k = keys.get(id);
-      if (k) k.revokedAt = e.at;
-    }
-  }
-  return [...keys.values()];
+  const records = await metadata.listApiKeys(tenantId);
+  return records.map((r) => ({
+    id: r.id,
+    tenantId: r.tenantId,
+    role: roleOf(r),
+    createdAt: r.createdAt,
+    ...(r.revokedAt === undefined ? {} : { revokedAt: r.revokedAt }),
+  }));
 }

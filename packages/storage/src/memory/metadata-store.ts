@@ -28,6 +28,12 @@ export function createMemoryMetadataStore(): MetadataStore {
     async putApiKey(k: ApiKeyRecord): Promise<void> {
       keys.set(k.id, structuredClone(k));
     },
+    async listApiKeys(tenantId: string): Promise<ApiKeyRecord[]> {
+      return [...keys.values()]
+        .filter((k) => k.tenantId === tenantId)
+        .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
+        .map((k) => structuredClone(k));
+    },
     async findApiKeyByHash(hash: string): Promise<ApiKeyRecord | undefined> {
       for (const k of keys.values())
         if (k.keyHash === hash && k.revokedAt === undefined) return structuredClone(k);

@@ -39,6 +39,7 @@ export function createPostgresMetadataStore(options: PostgresMetadataStoreOption
     tenantId: r.tenantId,
     keyHash: r.keyHash,
     createdAt: r.createdAt,
+    ...(r.role === 'admin' || r.role === 'operator' || r.role === 'viewer' ? { role: r.role } : {}),
     ...(r.label === null ? {} : { label: r.label }),
     ...(r.revokedAt === null ? {} : { revokedAt: r.revokedAt }),
   });
@@ -73,11 +74,21 @@ export function createPostgresMetadataStore(options: PostgresMetadataStoreOption
           id: k.id,
           tenantId: k.tenantId,
           keyHash: k.keyHash,
+          role: k.role ?? null,
           label: k.label ?? null,
           createdAt: k.createdAt,
           revokedAt: k.revokedAt ?? null,
         };
         await db.insert(apiKeys).values(values).onConflictDoUpdate({ target: apiKeys.id, set: values });
+      }),
+    listApiKeys: (tenantId) =>
+      g('listApiKeys', async () => {
+        const rows = await db
+          .select()
+          .from(apiKeys)
+          .where(eq(apiKeys.tenantId, tenantId))
+          .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+        return rows.map(toKey);
       }),
     findApiKeyByHash: (hash) =>
       g('findApiKeyByHash', async () => {

@@ -100,6 +100,14 @@ CREATE TABLE IF NOT EXISTS audit_events (
 CREATE INDEX IF NOT EXISTS audit_events_tenant_at ON audit_events (tenant_id, at DESC, id DESC);
 `,
   },
+  {
+    version: 3,
+    name: 'api key roles',
+    sql: `
+ALTER TABLE api_keys ADD COLUMN IF NOT EXISTS role TEXT;
+CREATE INDEX IF NOT EXISTS api_keys_tenant ON api_keys (tenant_id, created_at DESC);
+`,
+  },
 ];
 
 /** Arbitrary constant for the advisory lock that serialises migrators across replicas. */

@@ -70,6 +70,7 @@ export const apiKeys = pgTable('api_keys', {
   id: text('id').primaryKey(),
   tenantId: text('tenant_id').notNull(),
   keyHash: text('key_hash').notNull(),
+  role: text('role'),
   label: text('label'),
   createdAt: bigint('created_at', { mode: 'number' }).notNull(),
   revokedAt: bigint('revoked_at', { mode: 'number' }),

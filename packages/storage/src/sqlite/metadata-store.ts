@@ -39,6 +39,7 @@ export function createSqliteMetadataStore(options: SqliteMetadataStoreOptions): 
     tenantId: r.tenantId,
     keyHash: r.keyHash,
     createdAt: r.createdAt,
+    ...(r.role === 'admin' || r.role === 'operator' || r.role === 'viewer' ? { role: r.role } : {}),
     ...(r.label === null ? {} : { label: r.label }),
     ...(r.revokedAt === null ? {} : { revokedAt: r.revokedAt }),
   });
@@ -73,12 +74,23 @@ export function createSqliteMetadataStore(options: SqliteMetadataStoreOptions): 
           id: k.id,
           tenantId: k.tenantId,
           keyHash: k.keyHash,
+          role: k.role ?? null,
           label: k.label ?? null,
           createdAt: k.createdAt,
           revokedAt: k.revokedAt ?? null,
         };
         db.insert(apiKeys).values(values).onConflictDoUpdate({ target: apiKeys.id, set: values }).run();
       }),
+    listApiKeys: (tenantId) =>
+      g('listApiKeys', () =>
+        db
+          .select()
+          .from(apiKeys)
+          .where(eq(apiKeys.tenantId, tenantId))
+          .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
+          .all()
+          .map(toKey),
+      ),
     findApiKeyByHash: (hash) =>
       g('findApiKeyByHash', () => {
         const r = db

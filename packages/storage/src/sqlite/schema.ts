@@ -61,6 +61,7 @@ export const apiKeys = sqliteTable('api_keys', {
   id: text('id').primaryKey(),
   tenantId: text('tenant_id').notNull(),
   keyHash: text('key_hash').notNull(),
+  role: text('role'),
   label: text('label'),
   createdAt: integer('created_at').notNull(),
   revokedAt: integer('revoked_at'),
