@@ -4,7 +4,8 @@
 //
 //   pnpm build && node bench/proxy/overhead.mjs [--seconds 4] [--rounds 3] [--delay 20] [--conc 1,10,64]
 //
-// Reports requests/s and latency p50/p99 per side, the added latency (proxy minus direct), the
+// A third arm, a bare node:http + undici proxy (floor-proxy.mjs), shows what any Node proxy costs
+// on the machine. Reports requests/s and latency p50/p99 per side, the added latency (proxy minus direct), the
 // added time to first chunk for streams, and the proxy's RSS after the run.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -29,9 +30,9 @@ const DELAY = Number(args.delay);
 const CONCURRENCY = args.conc.split(',').map(Number);
 const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.url));
 
-function start(argv, env, match) {
+function start(argv, env, match, script = cli) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cli, ...argv], {
+    const child = spawn(process.execPath, [script, ...argv], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -137,6 +138,13 @@ const proxy = await start(
   /"url":"(http:\/\/[^"]+)"/,
 );
 
+const floor = await start(
+  [upstream.url],
+  {},
+  /listening on (http:\/\/\S+)/,
+  fileURLToPath(new URL('./floor-proxy.mjs', import.meta.url)),
+);
+
 const fmt = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 const results = [];
 try {
@@ -147,21 +155,28 @@ try {
   for (const conc of CONCURRENCY) {
     const direct = [];
     const viaProxy = [];
+    const viaFloor = [];
+    const arms = [
+      [direct, upstream.url],
+      [viaFloor, floor.url],
+      [viaProxy, proxy.url],
+    ];
     for (let r = 0; r < ROUNDS; r++) {
-      // Alternate which side goes first so drift in machine load does not favour one.
-      if (r % 2 === 0) {
-        direct.push(await load(upstream.url, conc, SECONDS));
-        viaProxy.push(await load(proxy.url, conc, SECONDS));
-      } else {
-        viaProxy.push(await load(proxy.url, conc, SECONDS));
-        direct.push(await load(upstream.url, conc, SECONDS));
+      // Rotate which side goes first so drift in machine load does not favour one.
+      for (let i = 0; i < arms.length; i++) {
+        const [runs, url] = arms[(i + r) % arms.length];
+        runs.push(await load(url, conc, SECONDS));
       }
     }
     const d = summarise(direct);
+    const f = summarise(viaFloor);
     const p = summarise(viaProxy);
     results.push({ kind: 'json', conc, d, p });
     console.log(
       `c=${String(conc).padStart(2)} json   direct ${fmt(d.rps)} req/s p50 ${fmt(d.p50)} p99 ${fmt(d.p99)} ms | proxy ${fmt(p.rps)} req/s p50 ${fmt(p.p50)} p99 ${fmt(p.p99)} ms | added p50 ${fmt(p.p50 - d.p50)} p99 ${fmt(p.p99 - d.p99)} ms | throughput ratio ${fmt(p.rps / d.rps)} | errors ${d.errors}/${p.errors}`,
+    );
+    console.log(
+      `       floor  (bare node:http + undici proxy) ${fmt(f.rps)} req/s p50 ${fmt(f.p50)} p99 ${fmt(f.p99)} ms | added p50 ${fmt(f.p50 - d.p50)} p99 ${fmt(f.p99 - d.p99)} ms | throughput ratio ${fmt(f.rps / d.rps)}`,
     );
   }
   const sd = [];
@@ -179,6 +194,7 @@ try {
   console.log(`proxy RSS after run: ${fmt(rssMb(proxy.child.pid))} MB`);
 } finally {
   proxy.child.kill('SIGTERM');
+  floor.child.kill('SIGTERM');
   upstream.child.kill('SIGTERM');
   await new Promise((r) => proxy.child.once('exit', r));
   rmSync(dir, { recursive: true, force: true });
