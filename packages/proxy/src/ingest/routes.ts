@@ -10,7 +10,9 @@ import {
   toErrorResponse,
 } from '@llmtrace/core';
 import { Hono } from 'hono';
-import type { CostModel, ScanOutcome, SpanScanner } from '../pipeline/types.js';
+import { costOfSpan, scanConversation } from '../pipeline/analyze.js';
+import { readBody } from '../pipeline/body.js';
+import type { CostModel, SpanScanner } from '../pipeline/types.js';
 import { describeIssue, type IngestSpan, ingestBodySchema } from './schema.js';
 
 /** Dependencies of {@link createIngestRoutes}. */
@@ -33,42 +35,9 @@ export interface IngestDeps {
 const DEFAULT_MAX_SPANS = 1000;
 const DEFAULT_MAX_BODY = 8 * 1024 * 1024;
 
-async function readBody(req: Request, limit: number): Promise<string> {
-  const declared = Number(req.headers.get('content-length'));
-  if (Number.isFinite(declared) && declared > limit) {
-    throw new LLMTraceError('payload_too_large', `request body exceeds ${limit} bytes`);
-  }
-  if (!req.body) return '';
-  // Count bytes as they arrive: a chunked body has no content-length to check up front.
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel();
-      throw new LLMTraceError('payload_too_large', `request body exceeds ${limit} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks).toString('utf8');
-}
-
 function findingKey(f: Finding): string {
   const loc = f.location;
   return `${f.type}|${f.detector}|${loc ? `${loc.side}:${loc.messageIndex ?? ''}:${loc.start}:${loc.end}` : ''}`;
-}
-
-function safeScan(scan: () => ScanOutcome, logger: Logger): ScanOutcome | undefined {
-  // Detectors should not throw, but a scanner bug must never lose the span: fail open, say so.
-  try {
-    return scan();
-  } catch (err) {
-    logger.warn('ingest scan failed', { err: String(err) });
-    return undefined;
-  }
 }
 
 /** Fill defaults, pin the tenant, and (optionally) re-scan one validated span. */
@@ -91,34 +60,16 @@ function complete(input: IngestSpan, tenantId: string, deps: IngestDeps, logger:
     findings: input.findings.map((f) => ({ ...f, message: f.message || f.type })),
   };
   if (span.costUsd === undefined && deps.pricing && span.model && span.usageSource !== 'none') {
-    span.costUsd = deps.pricing.cost(span.responseModel || span.model, {
-      promptTokens: span.promptTokens,
-      completionTokens: span.completionTokens,
-      totalTokens: span.totalTokens,
-      cachedTokens: span.cachedTokens,
-      reasoningTokens: span.reasoningTokens,
-    });
+    span.costUsd = costOfSpan(deps.pricing, span.responseModel || span.model, span);
   }
-  if (deps.scanner) {
-    const scanner = deps.scanner;
-    const system = span.prompt.find((m) => m.role === 'system')?.content;
-    const outcomes = [
-      span.prompt.length > 0 ? safeScan(() => scanner.scanMessages(span.prompt), logger) : undefined,
-      span.response !== ''
-        ? safeScan(() => scanner.scanResponse(span.response, { systemPrompt: system }), logger)
-        : undefined,
-    ];
-    const seen = new Set(span.findings.map(findingKey));
-    for (const outcome of outcomes) {
-      if (!outcome) continue;
-      span.securityScore = Math.max(span.securityScore, outcome.score);
-      for (const f of outcome.findings) {
-        const key = findingKey(f);
-        if (seen.has(key)) continue;
-        seen.add(key);
-        span.findings.push(f);
-      }
-    }
+  const scanned = scanConversation(deps.scanner, span.prompt, span.response, logger);
+  span.securityScore = Math.max(span.securityScore, scanned.score);
+  const seen = new Set(span.findings.map(findingKey));
+  for (const f of scanned.findings) {
+    const key = findingKey(f);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    span.findings.push(f);
   }
   return span;
 }
@@ -148,7 +99,8 @@ export function createIngestRoutes(deps: IngestDeps): Hono {
 
   app.post('/spans', async (c) => {
     const tenantId = await deps.resolveTenant(c.req.raw.headers);
-    const text = await readBody(c.req.raw, maxBodyBytes);
+    const bytes = await readBody(c.req.raw, maxBodyBytes);
+    const text = bytes ? Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8') : '';
     let raw: unknown;
     try {
       raw = JSON.parse(text);

@@ -1,7 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
 import {
-  type Finding,
   LLMTraceError,
   type Logger,
   type SpanSink,
@@ -10,6 +9,8 @@ import {
 } from '@llmtrace/core';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { costOfSpan, scanConversation } from '../pipeline/analyze.js';
+import { readBody } from '../pipeline/body.js';
 import type { CostModel, SpanScanner } from '../pipeline/types.js';
 import {
   decodeOtlpJson,
@@ -34,30 +35,6 @@ export interface OtlpIngestDeps {
   /** Largest accepted body after decompression, bytes (default 8 MiB). */
   maxBodyBytes?: number;
   logger?: Logger;
-}
-
-function scan(scanner: SpanScanner | undefined, span: ReturnType<typeof otlpToSpan>, logger: Logger): void {
-  if (!scanner) return;
-  const findings: Finding[] = [];
-  let score = 0;
-  try {
-    if (span.prompt.length > 0) {
-      const r = scanner.scanMessages(span.prompt);
-      findings.push(...r.findings);
-      score = Math.max(score, r.score);
-    }
-    if (span.response) {
-      const system = span.prompt.find((m) => m.role === 'system')?.content;
-      const r = scanner.scanResponse(span.response, { systemPrompt: system });
-      findings.push(...r.findings);
-      score = Math.max(score, r.score);
-    }
-  } catch (err) {
-    // Fail open, as for proxied calls: the span is stored without findings.
-    logger.warn('security scan failed on an ingested span', { err: String(err) });
-  }
-  span.findings = findings;
-  span.securityScore = score;
 }
 
 /**
@@ -90,10 +67,8 @@ export function createOtlpIngestRoutes(deps: OtlpIngestDeps): Hono {
         'content-type must be application/json or application/x-protobuf',
       );
     }
-    const declared = Number(c.req.header('content-length') ?? 0);
-    if (declared > maxBody)
-      throw new LLMTraceError('payload_too_large', `OTLP body exceeds ${maxBody} bytes`);
-    let body = new Uint8Array(await c.req.arrayBuffer());
+    // Bounded while reading, so a chunked body without content-length cannot exceed the limit.
+    let body = (await readBody(c.req.raw, maxBody)) ?? new Uint8Array();
     if ((c.req.header('content-encoding') ?? '').toLowerCase() === 'gzip') {
       try {
         body = new Uint8Array(await gunzipAsync(body, { maxOutputLength: maxBody }));
@@ -116,14 +91,11 @@ export function createOtlpIngestRoutes(deps: OtlpIngestDeps): Hono {
         continue;
       }
       const span = otlpToSpan(r, tenantId);
-      scan(deps.scanner, span, logger);
+      const scanned = scanConversation(deps.scanner, span.prompt, span.response, logger);
+      span.findings = scanned.findings;
+      span.securityScore = scanned.score;
       if (deps.pricing && span.model && span.usageSource !== 'none') {
-        span.costUsd = deps.pricing.cost(span.model, {
-          promptTokens: span.promptTokens,
-          completionTokens: span.completionTokens,
-          totalTokens: span.totalTokens,
-          ...(span.cachedTokens !== undefined ? { cachedTokens: span.cachedTokens } : {}),
-        });
+        span.costUsd = costOfSpan(deps.pricing, span.model, span);
       }
       deps.sink.record(span);
       accepted++;

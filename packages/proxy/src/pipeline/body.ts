@@ -31,6 +31,7 @@ export async function readBody(req: Request, max: number): Promise<Uint8Array | 
   return out;
 }
 
-function tooLarge(max: number): LLMTraceError {
+/** The 413 for a body over `max` bytes. */
+export function tooLarge(max: number): LLMTraceError {
   return new LLMTraceError('payload_too_large', `request body exceeds the proxy's limit of ${max} bytes`);
 }

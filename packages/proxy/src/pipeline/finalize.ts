@@ -1,6 +1,7 @@
 import type { Finding, PromptMessage, Span, SpanStatus, UsageSource } from '@llmtrace/core';
 import type { ParsedRequest, ParsedResponse, ProviderFormat, Usage } from '../providers/types.js';
 import { estimateUsage } from '../usage/estimate.js';
+import { scanConversation } from './analyze.js';
 import { redactSpan } from './redact-span.js';
 import type { RequestIdentity } from './tenant.js';
 import type { PipelineDeps } from './types.js';
@@ -57,26 +58,14 @@ function scan(
   systemPrompt: string | undefined,
   inputScan: CallRecord['inputScan'],
 ): { findings: Finding[]; score: number } {
-  const findings: Finding[] = [...(inputScan?.findings ?? [])];
-  let score = inputScan?.score ?? 0;
-  const scanner = deps.scanner;
-  if (!scanner) return { findings, score };
-  try {
-    if (prompt.length > 0 && !inputScan) {
-      const r = scanner.scanMessages(prompt);
-      findings.push(...r.findings);
-      score = Math.max(score, r.score);
-    }
-    if (response) {
-      const r = scanner.scanResponse(response, { systemPrompt });
-      findings.push(...r.findings);
-      score = Math.max(score, r.score);
-    }
-  } catch (err) {
-    // Fail open: a detector bug costs this span its findings, never the request.
-    deps.logger.warn('security scan failed', { err: String(err) });
-  }
-  return { findings, score };
+  const r = scanConversation(deps.scanner, prompt, response, deps.logger, {
+    systemPrompt,
+    skipPrompt: !!inputScan,
+  });
+  return {
+    findings: [...(inputScan?.findings ?? []), ...r.findings],
+    score: Math.max(inputScan?.score ?? 0, r.score),
+  };
 }
 
 /** Turn a finished call into a span (usage, cost, security analysis). Pure apart from the scanner. */

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { LLMTraceError } from '@llmtrace/core';
 import type { Context } from 'hono';
-import { readBody } from './body.js';
+import { readBody, tooLarge } from './body.js';
 import { upstreamRequestHeaders, upstreamRequestHeadersFromNode } from './headers.js';
 
 /** What the pipeline reads of the client's request, whatever server runs the app. */
@@ -111,8 +110,4 @@ function webView(req: Request): IncomingView {
       return () => req.signal.removeEventListener('abort', onAbort);
     },
   };
-}
-
-function tooLarge(max: number): LLMTraceError {
-  return new LLMTraceError('payload_too_large', `request body exceeds the proxy's limit of ${max} bytes`);
 }
