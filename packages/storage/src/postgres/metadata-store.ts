@@ -1,15 +1,9 @@
-import type {
-  ApiKeyRecord,
-  AuditEvent,
-  HealthStatus,
-  Logger,
-  MetadataStore,
-  TenantRecord,
-} from '@llmtrace/core';
+import type { AuditEvent, HealthStatus, Logger, MetadataStore } from '@llmtrace/core';
 import { silentLogger } from '@llmtrace/core';
 import { and, asc, desc, eq, isNull, lt } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { guard } from '../shared/errors.js';
+import { toApiKeyRecord, toTenantRecord } from '../shared/metadata-rows.js';
 import { runPostgresMigrations } from './migrations.js';
 import { connect, type PostgresConnectionOptions } from './pool.js';
 import { apiKeys, auditEvents, tenantPolicies, tenants } from './schema.js';
@@ -34,22 +28,6 @@ export function createPostgresMetadataStore(options: PostgresMetadataStoreOption
   const g = <T>(op: string, fn: () => Promise<T>): Promise<T> => guard('postgres', op, fn);
   let closed = false;
 
-  const toKey = (r: typeof apiKeys.$inferSelect): ApiKeyRecord => ({
-    id: r.id,
-    tenantId: r.tenantId,
-    keyHash: r.keyHash,
-    createdAt: r.createdAt,
-    ...(r.role === 'admin' || r.role === 'operator' || r.role === 'viewer' ? { role: r.role } : {}),
-    ...(r.label === null ? {} : { label: r.label }),
-    ...(r.revokedAt === null ? {} : { revokedAt: r.revokedAt }),
-  });
-  const toTenant = (r: typeof tenants.$inferSelect): TenantRecord => ({
-    id: r.id,
-    name: r.name,
-    createdAt: r.createdAt,
-    ...(r.disabled ? { disabled: true } : {}),
-  });
-
   return {
     migrate: () =>
       g('migrate', async () => {
@@ -64,10 +42,12 @@ export function createPostgresMetadataStore(options: PostgresMetadataStoreOption
     getTenant: (id) =>
       g('getTenant', async () => {
         const [r] = await db.select().from(tenants).where(eq(tenants.id, id));
-        return r && toTenant(r);
+        return r && toTenantRecord(r);
       }),
     listTenants: () =>
-      g('listTenants', async () => (await db.select().from(tenants).orderBy(asc(tenants.id))).map(toTenant)),
+      g('listTenants', async () =>
+        (await db.select().from(tenants).orderBy(asc(tenants.id))).map(toTenantRecord),
+      ),
     putApiKey: (k) =>
       g('putApiKey', async () => {
         const values = {
@@ -88,7 +68,7 @@ export function createPostgresMetadataStore(options: PostgresMetadataStoreOption
           .from(apiKeys)
           .where(eq(apiKeys.tenantId, tenantId))
           .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
-        return rows.map(toKey);
+        return rows.map(toApiKeyRecord);
       }),
     findApiKeyByHash: (hash) =>
       g('findApiKeyByHash', async () => {
@@ -97,7 +77,7 @@ export function createPostgresMetadataStore(options: PostgresMetadataStoreOption
           .from(apiKeys)
           .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
           .limit(1);
-        return r && toKey(r);
+        return r && toApiKeyRecord(r);
       }),
     revokeApiKey: (id, at = Date.now()) =>
       g('revokeApiKey', async () => {

@@ -1,16 +1,10 @@
-import type {
-  ApiKeyRecord,
-  AuditEvent,
-  HealthStatus,
-  Logger,
-  MetadataStore,
-  TenantRecord,
-} from '@llmtrace/core';
+import type { AuditEvent, HealthStatus, Logger, MetadataStore } from '@llmtrace/core';
 import { silentLogger } from '@llmtrace/core';
 import type Database from 'better-sqlite3';
 import { and, asc, desc, eq, isNull, lt } from 'drizzle-orm';
 import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { guard } from '../shared/errors.js';
+import { toApiKeyRecord, toTenantRecord } from '../shared/metadata-rows.js';
 import { runSqliteMigrations } from './migrations.js';
 import { apiKeys, auditEvents, tenantPolicies, tenants } from './schema.js';
 import { openSqliteDatabase } from './trace-store.js';
@@ -34,22 +28,6 @@ export function createSqliteMetadataStore(options: SqliteMetadataStoreOptions): 
   const db = drizzle({ client });
   const g = <T>(op: string, fn: () => T): Promise<T> => guard('sqlite', op, fn);
 
-  const toKey = (r: typeof apiKeys.$inferSelect): ApiKeyRecord => ({
-    id: r.id,
-    tenantId: r.tenantId,
-    keyHash: r.keyHash,
-    createdAt: r.createdAt,
-    ...(r.role === 'admin' || r.role === 'operator' || r.role === 'viewer' ? { role: r.role } : {}),
-    ...(r.label === null ? {} : { label: r.label }),
-    ...(r.revokedAt === null ? {} : { revokedAt: r.revokedAt }),
-  });
-  const toTenant = (r: typeof tenants.$inferSelect): TenantRecord => ({
-    id: r.id,
-    name: r.name,
-    createdAt: r.createdAt,
-    ...(r.disabled ? { disabled: true } : {}),
-  });
-
   return {
     migrate: () =>
       g('migrate', () => {
@@ -64,10 +42,10 @@ export function createSqliteMetadataStore(options: SqliteMetadataStoreOptions): 
     getTenant: (id) =>
       g('getTenant', () => {
         const r = db.select().from(tenants).where(eq(tenants.id, id)).get();
-        return r && toTenant(r);
+        return r && toTenantRecord(r);
       }),
     listTenants: () =>
-      g('listTenants', () => db.select().from(tenants).orderBy(asc(tenants.id)).all().map(toTenant)),
+      g('listTenants', () => db.select().from(tenants).orderBy(asc(tenants.id)).all().map(toTenantRecord)),
     putApiKey: (k) =>
       g('putApiKey', () => {
         const values = {
@@ -89,7 +67,7 @@ export function createSqliteMetadataStore(options: SqliteMetadataStoreOptions): 
           .where(eq(apiKeys.tenantId, tenantId))
           .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id))
           .all()
-          .map(toKey),
+          .map(toApiKeyRecord),
       ),
     findApiKeyByHash: (hash) =>
       g('findApiKeyByHash', () => {
@@ -98,7 +76,7 @@ export function createSqliteMetadataStore(options: SqliteMetadataStoreOptions): 
           .from(apiKeys)
           .where(and(eq(apiKeys.keyHash, hash), isNull(apiKeys.revokedAt)))
           .get();
-        return r && toKey(r);
+        return r && toApiKeyRecord(r);
       }),
     revokeApiKey: (id, at = Date.now()) =>
       g('revokeApiKey', () => {
