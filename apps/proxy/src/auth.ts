@@ -1,14 +1,13 @@
 import { LLMTraceError, type MetadataStore } from '@llmtrace/core';
 import {
   createApiKey,
+  createKeyVerifier,
   extractApiKey,
-  hashKey,
   type KeyAdmin,
   listApiKeys,
   type Principal,
   resolveIdentity,
   revokeApiKey,
-  roleOf,
 } from '@llmtrace/gateway';
 import type { Config } from './config/index.js';
 
@@ -28,16 +27,21 @@ export interface AppAuth {
  */
 export function createAppAuth(config: Config, metadata: MetadataStore): AppAuth {
   const pepper = config.auth.key_pepper;
-  const bootstrap = config.auth.bootstrap_key;
+  // The same cached verification the request policy uses.
+  const verify = createKeyVerifier({
+    metadata,
+    pepper,
+    bootstrapKey: config.auth.bootstrap_key,
+    cacheTtlMs: config.auth.cache_ttl_ms,
+  });
 
   const authenticate = async (headers: Headers): Promise<Principal | undefined> => {
     if (!config.auth.enabled) return { tenantId: '*', role: 'admin' };
     const raw = extractApiKey(headers);
-    if (!raw) return undefined;
-    if (bootstrap && raw === bootstrap) return { tenantId: '*', role: 'admin', keyId: 'bootstrap' };
-    const rec = await metadata.findApiKeyByHash(hashKey(raw, pepper));
-    if (!rec || rec.revokedAt !== undefined) return undefined;
-    return { tenantId: rec.tenantId, role: roleOf(rec), keyId: rec.id };
+    const key = raw ? await verify(raw) : undefined;
+    if (!key) return undefined;
+    // The bootstrap key is the operator's: it reads every tenant.
+    return key.keyId === 'bootstrap' ? { tenantId: '*', role: 'admin', keyId: key.keyId } : key;
   };
 
   return {

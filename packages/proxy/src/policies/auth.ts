@@ -40,24 +40,36 @@ function presentedKey(headers: Headers): { key: string; fromAuthorization: boole
   return m?.[1] ? { key: m[1], fromAuthorization: true } : undefined;
 }
 
+/** A verified proxy key. `keyId` is `bootstrap` for the bootstrap admin key. */
+export interface VerifiedKey {
+  keyId: string;
+  tenantId: string;
+  role: KeyRole;
+}
+
+/** What {@link createKeyVerifier} needs. */
+export type KeyVerifierOptions = Pick<
+  AuthPolicyOptions,
+  'metadata' | 'pepper' | 'bootstrapKey' | 'bootstrapTenant' | 'cacheTtlMs' | 'cacheSize'
+>;
+
 /**
- * Proxy authentication: every request must carry a valid, unrevoked `llmt_` key in
- * `X-LLMTrace-Key` (or as the bearer token when the tenant's upstream key is held server-side),
- * else 401. The key decides the tenant; only admin keys may name another tenant with
- * `X-LLMTrace-Tenant-ID`. The caller's own upstream `Authorization` passes through untouched.
+ * Check raw `llmt_` keys against the metadata store by their hash, with a short cache (positive
+ * for `cacheTtlMs`, negative for at most 5 s) so revocation takes effect within the TTL; a TTL of 0
+ * looks every key up. Shared by the
+ * request policy and the operator API.
  *
  * @example
- * createGateway({ ..., policies: [createAuthPolicy({ metadata })] });
+ * const verify = createKeyVerifier({ metadata });
+ * const key = await verify(rawKey); // undefined when unknown, revoked or malformed
  */
-export function createAuthPolicy(options: AuthPolicyOptions): RequestPolicy {
+export function createKeyVerifier(
+  options: KeyVerifierOptions,
+): (raw: string) => Promise<VerifiedKey | undefined> {
   const ttl = options.cacheTtlMs ?? 30_000;
   const max = options.cacheSize ?? 10_000;
   const cache = new Map<string, CachedKey | { miss: true; expires: number }>();
   const bootstrapHash = options.bootstrapKey ? hashKey(options.bootstrapKey, options.pepper) : undefined;
-  const reject = (reason: string): never => {
-    options.onEvent?.({ type: 'auth.rejected', reason });
-    throw new LLMTraceError('unauthorized', reason);
-  };
 
   const lookup = async (hash: string): Promise<CachedKey | undefined> => {
     const now = Date.now();
@@ -74,7 +86,7 @@ export function createAuthPolicy(options: AuthPolicyOptions): RequestPolicy {
     const record = await options.metadata.findApiKeyByHash(hash);
     if (cache.size >= max) cache.delete(cache.keys().next().value as string);
     if (!record || record.revokedAt !== undefined) {
-      cache.set(hash, { miss: true, expires: now + NEGATIVE_TTL_MS });
+      cache.set(hash, { miss: true, expires: now + Math.min(NEGATIVE_TTL_MS, ttl) });
       return undefined;
     }
     const entry: CachedKey = {
@@ -87,13 +99,36 @@ export function createAuthPolicy(options: AuthPolicyOptions): RequestPolicy {
     return entry;
   };
 
+  return async (raw) => {
+    if (!isKeyFormat(raw)) return undefined;
+    const key = await lookup(hashKey(raw, options.pepper));
+    return key && { keyId: key.keyId, tenantId: key.tenantId, role: key.role };
+  };
+}
+
+/**
+ * Proxy authentication: every request must carry a valid, unrevoked `llmt_` key in
+ * `X-LLMTrace-Key` (or as the bearer token when the tenant's upstream key is held server-side),
+ * else 401. The key decides the tenant; only admin keys may name another tenant with
+ * `X-LLMTrace-Tenant-ID`. The caller's own upstream `Authorization` passes through untouched.
+ *
+ * @example
+ * createGateway({ ..., policies: [createAuthPolicy({ metadata })] });
+ */
+export function createAuthPolicy(options: AuthPolicyOptions): RequestPolicy {
+  const verify = createKeyVerifier(options);
+  const reject = (reason: string): never => {
+    options.onEvent?.({ type: 'auth.rejected', reason });
+    throw new LLMTraceError('unauthorized', reason);
+  };
+
   return {
     name: 'auth',
     async check(context: PolicyContext): Promise<PolicyDecision | undefined> {
       const presented = presentedKey(context.headers);
       if (!presented) return reject(`missing proxy key: send X-LLMTrace-Key: ${KEY_PREFIX}…`);
       if (!isKeyFormat(presented.key)) return reject('invalid proxy key');
-      const key = await lookup(hashKey(presented.key, options.pepper));
+      const key = await verify(presented.key);
       if (!key) return reject('invalid or revoked proxy key');
 
       const named = context.headers.get('x-llmtrace-tenant-id');

@@ -1,8 +1,8 @@
 export type { ActionPlan } from './actions.js';
 export { actionFor, findingsSummary, placeholder, planActions } from './actions.js';
 export { policyEventToAlert } from './alert-events.js';
-export type { AuthPolicyOptions } from './auth.js';
-export { createAuthPolicy } from './auth.js';
+export type { AuthPolicyOptions, KeyVerifierOptions, VerifiedKey } from './auth.js';
+export { createAuthPolicy, createKeyVerifier } from './auth.js';
 export type { BudgetPolicy, BudgetPolicyOptions, WindowSpend } from './budgets.js';
 export { createBudgetPolicy } from './budgets.js';
 export type { EnforcementPolicyOptions } from './enforcement.js';
