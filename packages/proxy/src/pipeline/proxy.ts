@@ -1,4 +1,5 @@
-import { LLMTraceError, type Logger, newSpanId, newTraceId } from '@llmtrace/core';
+import type { Readable } from 'node:stream';
+import { type Finding, LLMTraceError, type Logger, newSpanId, newTraceId } from '@llmtrace/core';
 import type { Context } from 'hono';
 import { injectStreamUsage, isUsageOnlyChunk } from '../providers/openai-stream-usage.js';
 import { findFormat, isPassThroughOnly } from '../providers/registry.js';
@@ -358,28 +359,27 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
 /** Largest non-streaming body answered in one write (bytes). */
 const SMALL_BODY = 64 * 1024;
 
-/** Read a body of known small length completely; `undefined` if it ends short or errors. */
-async function collectSmallBody(
-  body: import('node:stream').Readable,
-  length: number,
-): Promise<Buffer | undefined> {
+/** Read a body to its end: its bytes, and whether it ended cleanly (not cut off or errored). */
+async function readWhole(body: Readable): Promise<{ bytes: Buffer; ok: boolean }> {
   const parts: Buffer[] = [];
-  let got = 0;
+  let ok = true;
   try {
-    for await (const chunk of body) {
-      parts.push(chunk as Buffer);
-      got += (chunk as Buffer).length;
-    }
+    for await (const chunk of body) parts.push(chunk as Buffer);
   } catch {
-    return undefined;
+    ok = false;
   }
-  if (got !== length) return undefined;
-  return parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, got);
+  return { bytes: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), ok };
+}
+
+/** Read a body of known small length completely; `undefined` if it ends short or errors. */
+async function collectSmallBody(body: Readable, length: number): Promise<Buffer | undefined> {
+  const { bytes, ok } = await readWhole(body);
+  return ok && bytes.length === length ? bytes : undefined;
 }
 
 function mergeScans(
   decisions: readonly PolicyDecision[],
-): { findings: import('@llmtrace/core').Finding[]; score: number } | undefined {
+): { findings: Finding[]; score: number } | undefined {
   const scanned = decisions.filter((d) => d.findings !== undefined);
   if (scanned.length === 0) return undefined;
   return {
@@ -417,11 +417,11 @@ function chainRewriters(list: readonly EventRewriter[]): EventRewriter | undefin
 }
 
 /**
- * Non-streaming output guard: read the whole body (bounded), let the rewriters change it, then send
- * it. Only used when a policy asks for it; the plain path streams bytes through untouched.
+ * Non-streaming output guard: read the whole body (not bounded by the capture limit: the client
+ * must get all of it), let the rewriters change it, then send it. Only used when a policy asks for it; the plain path streams bytes through untouched.
  */
 async function guardWholeBody(
-  upstreamBody: import('node:stream').Readable,
+  upstreamBody: Readable,
   headers: Headers,
   statusCode: number,
   encoding: string | undefined,
@@ -430,18 +430,8 @@ async function guardWholeBody(
   onDone: (r: TeeResult) => void,
   startTime: number,
 ): Promise<Response> {
-  const parts: Buffer[] = [];
-  let bytes = 0;
-  let outcome: TeeResult['outcome'] = 'end';
-  try {
-    for await (const chunk of upstreamBody) {
-      parts.push(chunk as Buffer);
-      bytes += (chunk as Buffer).length;
-    }
-  } catch {
-    outcome = 'error';
-  }
-  const raw = Buffer.concat(parts);
+  const { bytes: raw, ok } = await readWhole(upstreamBody);
+  const outcome: TeeResult['outcome'] = ok ? 'end' : 'error';
   let out: Buffer = raw;
   const decoded = decodeBody(raw, encoding);
   if (decoded) {
@@ -458,7 +448,7 @@ async function guardWholeBody(
     outcome,
     captured: raw,
     truncated: false,
-    bytes,
+    bytes: raw.length,
     endTime: Date.now(),
     firstByteMs: Date.now() - startTime,
   });
