@@ -153,7 +153,8 @@ describe('dashboard in a real browser', () => {
 
   it('filters the traces list by model', async () => {
     await page.goto(`${url}/ui#/traces`);
-    await page.waitForSelector('#rows tr.row');
+    // The list renders after its fetch; wait for all four rows rather than racing the first one.
+    await page.waitForFunction("document.querySelectorAll('#rows tr.row').length === 4");
     expect(await page.locator('#rows tr.row').count()).toBe(4);
     await page.fill('#filters input[name=model]', 'gpt-4o-mini');
     await page.click('#filters button[type=submit]');
