@@ -1,12 +1,6 @@
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import {
-  LLMTraceError,
-  type Logger,
-  type SpanSink,
-  silentLogger,
-  toErrorResponse,
-} from '@llmtrace/core';
+import { LLMTraceError, type Logger, type SpanSink, silentLogger, toErrorResponse } from '@llmtrace/core';
 import { Hono } from 'hono';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 import { costOfSpan, scanConversation } from '../pipeline/analyze.js';
