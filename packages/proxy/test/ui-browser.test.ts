@@ -127,7 +127,9 @@ describe('dashboard in a real browser', () => {
     await page.goto(`${url}/ui`);
     await page.fill('#key', 'llmt_acme_viewer');
     await page.click('#auth button[type=submit]');
-    await page.waitForFunction("document.getElementById('who')?.textContent === 'acme · viewer'");
+    // A locator wait runs in Playwright's own script context, which the page's CSP does not block.
+    await page.locator('#who', { hasText: 'acme · viewer' }).waitFor();
+    expect(await page.locator('#who').textContent()).toBe('acme · viewer');
   });
 
   afterAll(async () => {
@@ -153,17 +155,17 @@ describe('dashboard in a real browser', () => {
 
   it('filters the traces list by model', async () => {
     await page.goto(`${url}/ui#/traces`);
-    // The list renders after its fetch; wait for all four rows rather than racing the first one.
-    await page.waitForFunction("document.querySelectorAll('#rows tr.row').length === 4");
-    expect(await page.locator('#rows tr.row').count()).toBe(4);
+    // The list renders after its fetch: poll from the test side (the page's CSP forbids the eval a
+    // string waitForFunction needs once it has to retry).
+    await expect.poll(() => page.locator('#rows tr.row').count()).toBe(4);
     await page.fill('#filters input[name=model]', 'gpt-4o-mini');
     await page.click('#filters button[type=submit]');
-    await page.waitForFunction("document.querySelectorAll('#rows tr.row').length === 2");
+    await expect.poll(() => page.locator('#rows tr.row').count()).toBe(2);
     const models = await page.locator('#rows tr.row td:nth-child(2)').allTextContents();
     expect(models).toEqual(['gpt-4o-mini', 'gpt-4o-mini']);
     await page.fill('#filters input[name=model]', '');
     await page.click('#filters button[type=submit]');
-    await page.waitForFunction("document.querySelectorAll('#rows tr.row').length === 4");
+    await expect.poll(() => page.locator('#rows tr.row').count()).toBe(4);
   });
 
   it('opens a trace with a finding and highlights it at its offsets', async () => {
