@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import {
   type ClickHouseClient,
   type Logger as ClickHouseLogger,
@@ -20,8 +21,9 @@ import { silentLogger } from '@llmtrace/core';
 import { decodeCursor, encodeCursor, pageLimit } from '../shared/cursor.js';
 import { guard } from '../shared/errors.js';
 import { emptyBucket, sortBuckets } from '../shared/semantics.js';
-import { rowToSpan, SPAN_COLUMNS, spanToRow } from '../shared/span-row.js';
+import { rowToSpan } from '../shared/span-row.js';
 import { runClickHouseMigrations } from './migrations.js';
+import { ROW_COLUMNS, ROW_INSERT_SETTINGS, spanToJsonRow } from './rows.js';
 
 /** Options for {@link createClickHouseStore}. */
 export interface ClickHouseStoreOptions {
@@ -34,8 +36,7 @@ export interface ClickHouseStoreOptions {
   logger?: Logger;
 }
 
-const INSERT_COLUMNS: [string, ...string[]] = [...SPAN_COLUMNS, 'finding_types'];
-const STREAM_INDEX = SPAN_COLUMNS.indexOf('stream');
+const ROWS_PER_CHUNK = 256;
 const ERROR_PREDICATE = "(status = 'error' OR error IS NOT NULL)";
 
 /** Builds a WHERE clause with typed `{pN:Type}` placeholders the server binds. */
@@ -94,6 +95,28 @@ function loggerClass(logger: Logger): new () => ClickHouseLogger {
       logger.error(`clickhouse: ${p.message}`, { error: p.err.message });
     }
   };
+}
+
+/**
+ * Encode the spans not in `skip` (keys `tenant\0span`), each id once, as `JSONCompactEachRow`
+ * text in chunks of a few hundred rows: row strings joined as they are made die young, which is
+ * cheap for the garbage collector, instead of all surviving until the batch is sent.
+ */
+function encodeRows(batch: readonly Span[], skip: Set<string>): string[] {
+  const chunks: string[] = [];
+  let lines: string[] = [];
+  for (const s of batch) {
+    const key = `${s.tenantId}\u0000${s.spanId}`;
+    if (skip.has(key)) continue;
+    skip.add(key); // duplicates inside the batch too
+    lines.push(spanToJsonRow(s));
+    if (lines.length === ROWS_PER_CHUNK) {
+      chunks.push(lines.join(''));
+      lines = [];
+    }
+  }
+  if (lines.length > 0) chunks.push(lines.join(''));
+  return chunks;
 }
 
 function databaseFromUrl(url: string | undefined): string | undefined {
@@ -172,21 +195,24 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): TraceSto
     insertSpans: (batch) =>
       guard('clickhouse', 'insert', async () => {
         if (batch.length === 0) return;
-        const seen = await existing(batch);
-        const rows: unknown[][] = [];
-        for (const s of batch) {
-          const key = `${s.tenantId}\u0000${s.spanId}`;
-          if (seen.has(key)) continue;
-          seen.add(key); // duplicates inside the batch too
-          const r = spanToRow(s);
-          const values: unknown[] = SPAN_COLUMNS.map((c) => r[c]);
-          values[STREAM_INDEX] = s.stream;
-          values.push([...new Set(s.findings.map((f) => f.type))]);
-          rows.push(values);
-        }
-        // Positional rows (no key names per row) are less to encode and to parse than JSONEachRow.
-        if (rows.length > 0) {
-          await client.insert({ table, values: rows, format: 'JSONCompactEachRow', columns: INSERT_COLUMNS });
+        // The look-up of ids already stored runs in the engine while the rows are encoded here;
+        // it almost always finds nothing, and only then are the rows encoded again without them.
+        const lookup = existing(batch);
+        lookup.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        let chunks = encodeRows(batch, new Set());
+        const stored = await lookup;
+        if (stored.size > 0) chunks = encodeRows(batch, stored);
+        if (chunks.length === 0) return;
+        // Through `exec` rather than `insert`: the client would JSON-encode row objects itself,
+        // while this body is already `JSONCompactEachRow` text, passed through untouched.
+        const res = await client.exec({
+          query: `INSERT INTO ${table} (${ROW_COLUMNS.join(', ')}) FORMAT JSONCompactEachRow`,
+          values: Readable.from(chunks, { objectMode: false }),
+          clickhouse_settings: ROW_INSERT_SETTINGS,
+        });
+        for await (const _ of res.stream) {
+          // an insert answers with an empty body; read it so the connection is released
         }
       }),
     getTrace: (tenantId, traceId) =>
