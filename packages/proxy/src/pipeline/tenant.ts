@@ -29,8 +29,18 @@ export function callerApiKey(headers: HeaderReader): string | undefined {
  * never stored or logged and cannot be recovered from the id.
  */
 export function tenantFromKey(apiKey: string, secret: string): string {
-  return `key-${createHmac('sha256', secret).update(apiKey).digest('hex').slice(0, 24)}`;
+  const hit = derived.get(apiKey);
+  if (hit !== undefined && hit.secret === secret) return hit.id;
+  const id = `key-${createHmac('sha256', secret).update(apiKey).digest('hex').slice(0, 24)}`;
+  // A process sees few distinct keys, and each one on every request: remember them (bounded),
+  // since the keyed hash is a large part of the per-request cost otherwise.
+  if (derived.size >= MAX_DERIVED) derived.clear();
+  derived.set(apiKey, { secret, id });
+  return id;
 }
+
+const MAX_DERIVED = 4096;
+const derived = new Map<string, { secret: string; id: string }>();
 
 function optionalId(headers: HeaderReader, name: string): string | undefined {
   const v = headers.get(name);
