@@ -34,6 +34,9 @@ export const DESCRIPTIONS = {
   'timeouts.headers_ms': "Wait for the upstream's response headers, ms; over it the client gets 504.",
   'timeouts.body_ms': 'Longest silence while a response streams, ms.',
   'timeouts.shutdown_ms': 'How long shutdown waits for in-flight requests, ms.',
+  analysis: 'Where the work after each call (token estimates, cost, the security scan) runs.',
+  'analysis.worker':
+    "Build spans on a worker thread instead of on the proxy's own thread after each response, so the scan never delays traffic. Worth it with spare cores: it costs a copy of each call record and span between threads and a second copy of the scanner and tokenizer in memory. Request-side checks (blocking, limits) always run before forwarding.",
   storage: 'Where spans, metadata and shared counters live; `profile` picks the shape.',
   'storage.profile':
     '`sqlite` (embedded file), `memory` (nothing persisted), `postgres`, `clickhouse`, or `production` (ClickHouse spans + PostgreSQL metadata + Redis counters).',

@@ -48,6 +48,12 @@ export interface OperatorDeps {
 /** The running operator surface: routes to mount before the proxy, and span listeners. */
 export interface Operator {
   routes: Hono;
+  /**
+   * Whether a path may be one of {@link routes}' (a superset: a path it claims but does not
+   * match still reaches the proxy, through the router). Paths it does not claim go straight to
+   * the proxy.
+   */
+  claims(pathname: string): boolean;
   metrics: GatewayMetrics;
   alerts?: AlertManager;
   /** Called with every finished span (proxied or ingested). */
@@ -59,6 +65,27 @@ const EVENT_ACTION: Record<'alert' | 'anomaly', string> = {
   alert: 'alert.sent',
   anomaly: 'anomaly.detected',
 };
+
+/**
+ * A path predicate covering every route of `app`: exact static paths, and for a route with
+ * parameters or a wildcard, everything under its static part.
+ */
+export function routeClaims(app: Hono): (pathname: string) => boolean {
+  const exact = new Set<string>();
+  const prefixes = new Set<string>();
+  for (const { path } of app.routes) {
+    const dynamic = path.search(/[:*]/);
+    if (dynamic === -1) exact.add(path);
+    else {
+      const base = path.slice(0, dynamic).replace(/\/+$/, '');
+      if (base === '') return () => true;
+      prefixes.add(base);
+    }
+  }
+  const list = [...prefixes];
+  return (pathname) =>
+    exact.has(pathname) || list.some((p) => pathname === p || pathname.startsWith(`${p}/`));
+}
 
 /** Alert and anomaly history kept as audit events in the metadata store. */
 function eventLog(
@@ -210,6 +237,7 @@ export function createOperator(deps: OperatorDeps): Operator {
 
   return {
     routes,
+    claims: routeClaims(routes),
     metrics,
     alerts,
     onSpan,

@@ -1,17 +1,22 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve } from '@hono/node-server';
+import { getRequestListener } from '@hono/node-server';
 import type { Logger } from '@llmtrace/core';
 import {
   createGateway,
-  createPricing,
   estimatePromptTokens,
   type Gateway,
   policyEventToAlert,
   preloadTokenizer,
 } from '@llmtrace/gateway';
-import { createScanner } from '@llmtrace/security';
 import { createRetentionJob, createSpanWriter, openStorage, type SpanWriter } from '@llmtrace/storage';
 import { Hono } from 'hono';
+import {
+  type AnalysisWorkerData,
+  analysisWorkerScript,
+  pricingFromConfig,
+  scannerFromConfig,
+} from './analysis.js';
 import { createAppAuth } from './auth.js';
 import type { Config, StorageConfig } from './config/index.js';
 import { createOperator, type Operator } from './operator.js';
@@ -73,9 +78,12 @@ function splitListen(addr: string): { host: string; port: number } {
  */
 export async function startProxy(config: Config, logger: Logger): Promise<RunningProxy> {
   const storage = await openStorage({ ...storageOptions(config.storage), logger });
-  // Load the current models' tokenizer (o200k) now so the first stream without usage does not pay
-  // for it; older models' cl100k (about 40 MB) loads only if such a model needs an estimate.
-  preloadTokenizer(['gpt-4o']);
+  // Spans are built on a worker thread (which loads the tokenizer) when the config asks for it
+  // and the built worker script is there.
+  const workerScript = config.analysis.worker ? analysisWorkerScript() : undefined;
+  // Otherwise load the current models' tokenizer (o200k) here so the first stream without usage
+  // does not pay for it; older models' cl100k (about 40 MB) loads only if a model needs it.
+  if (!workerScript) preloadTokenizer(['gpt-4o']);
   const w = config.storage.writer;
   const writer = createSpanWriter(storage.traces, {
     batchSize: w.batch_size,
@@ -89,25 +97,8 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
     config.storage.retention_days > 0
       ? createRetentionJob(storage.traces, { days: config.storage.retention_days, logger })
       : undefined;
-  const scanner = config.security.enabled
-    ? createScanner({
-        thresholds: { flag: config.security.flag_threshold, block: config.security.block_threshold },
-        learnedModel: config.security.learned_model,
-        detectors: config.security.detectors,
-        customRules: config.security.custom_rules,
-        allowList: config.security.allow_list,
-        logger,
-      })
-    : undefined;
-  const pricing = createPricing({
-    pricingFile: config.pricing.file,
-    overrides: Object.fromEntries(
-      Object.entries(config.pricing.models).map(([model, p]) => [
-        model,
-        { input: p.input, output: p.output, cachedInput: p.cached_input, reasoning: p.reasoning },
-      ]),
-    ),
-  });
+  const scanner = scannerFromConfig(config, logger);
+  const pricing = pricingFromConfig(config);
   // Policies and the operator surface refer to each other (budget alerts, spend in the API).
   let operator: Operator | undefined;
   const policySet = createPoliciesFromConfig(policiesConfigOf(config), {
@@ -164,17 +155,33 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
     policies: policySet.policies,
     redactStoredPii: config.storage.redact_pii,
     onSpan: operator.onSpan,
+    analysisWorker: workerScript
+      ? { script: workerScript, workerData: { config } satisfies AnalysisWorkerData }
+      : undefined,
     logger,
   });
-  // Operator routes first; everything they do not claim is proxied.
+  // Operator routes first; everything they do not claim is proxied. Proxied traffic skips the
+  // router and the web Request/Response layer: the gateway reads and writes Node's objects.
   const root = new Hono();
   root.route('/', operator.routes);
   root.route('/', gateway.app);
+  const viaRouter = getRequestListener(root.fetch);
+  const claims = operator.claims;
+  const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    if (claims(q === -1 ? url : url.slice(0, q))) void viaRouter(req, res);
+    else gateway.handleNode(req, res);
+  };
 
   const { host, port } = splitListen(config.listen_addr);
-  const server = await new Promise<ReturnType<typeof serve>>((resolve, reject) => {
-    const s = serve({ fetch: root.fetch, hostname: host, port }, () => resolve(s));
-    s.once('error', reject);
+  const server = createServer(listener);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const bound = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${bound}`;
@@ -197,7 +204,7 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
         logger.warn('shutdown timeout: closing with requests still in flight', {
           inFlight: gateway.inFlight(),
         });
-      if ('closeAllConnections' in server) (server as { closeAllConnections(): void }).closeAllConnections();
+      server.closeAllConnections();
       await stopped;
       // Spans are recorded on the tick after a response ends; let those land before the final flush.
       await new Promise((r) => setImmediate(r));

@@ -67,8 +67,12 @@ describe('llmtrace-proxy validate', () => {
   });
 });
 
-describe('llmtrace-proxy serving against the built-in fake upstream', () => {
-  const db = join(dir, 'llmtrace.db');
+// Both ways spans can be built: on the proxy's thread (the default) and on the analysis worker.
+describe.each([
+  ['on the main thread', 'false'],
+  ['on the analysis worker', 'true'],
+])('llmtrace-proxy serving against the built-in fake upstream, spans built %s', (_label, worker) => {
+  const db = join(dir, `llmtrace-${worker}.db`);
   let upstream: Awaited<ReturnType<typeof start>>;
   let proxy: Awaited<ReturnType<typeof start>>;
   let client: OpenAI;
@@ -77,7 +81,12 @@ describe('llmtrace-proxy serving against the built-in fake upstream', () => {
     upstream = await start(['mock-upstream', '--port', '0'], {}, /listening on (http:\/\/\S+)/);
     proxy = await start(
       ['--listen', '127.0.0.1:0', '--upstream', upstream.match[1]!, '--log-format', 'json'],
-      { LLMTRACE_STORAGE_DATABASE_PATH: db, LLMTRACE_CONFIG: '', LLMTRACE_STORAGE_PROFILE: 'sqlite' },
+      {
+        LLMTRACE_STORAGE_DATABASE_PATH: db,
+        LLMTRACE_CONFIG: '',
+        LLMTRACE_STORAGE_PROFILE: 'sqlite',
+        LLMTRACE_ANALYSIS_WORKER: worker,
+      },
       /"url":"(http:\/\/[^"]+)"/,
     );
     client = new OpenAI({ apiKey: 'sk-cli-test', baseURL: `${proxy.match[1]}/v1`, maxRetries: 0 });
@@ -90,7 +99,7 @@ describe('llmtrace-proxy serving against the built-in fake upstream', () => {
   it('records every call in SQLite, queryable with the documented sqlite3 command, after a graceful SIGTERM', async () => {
     const res = await client.chat.completions.create({
       model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'hello sqlite' }],
+      messages: [{ role: 'user', content: 'hello sqlite, write to jane.doe@example.com' }],
     });
     expect(res.choices[0]?.message.content).toContain('hello sqlite');
     const stream = await client.chat.completions.create({
@@ -121,7 +130,24 @@ describe('llmtrace-proxy serving against the built-in fake upstream', () => {
 
     const conn = new Database(db, { readonly: true });
     const modes = conn.pragma('journal_mode', { simple: true });
+    // The analysis ran: the stream (no usage from the upstream) got a tokenizer estimate, both
+    // calls a price, and the email in the prompt a finding.
+    const spans = conn
+      .prepare('SELECT model_name, usage_source, completion_tokens, cost_usd, findings FROM spans')
+      .all() as Array<{
+      model_name: string;
+      usage_source: string;
+      completion_tokens: number;
+      cost_usd: number | null;
+      findings: string;
+    }>;
     conn.close();
     expect(modes).toBe('wal');
+    const streamed = spans.find((s) => s.model_name === 'gpt-4o');
+    expect(streamed?.usage_source).toBe('estimated');
+    expect(streamed?.completion_tokens).toBeGreaterThan(0);
+    expect(spans.every((s) => s.cost_usd !== null && s.cost_usd > 0)).toBe(true);
+    const plain = spans.find((s) => s.model_name === 'gpt-4o-mini');
+    expect(JSON.parse(plain?.findings ?? '[]').map((f: { type: string }) => f.type)).toContain('pii.email');
   });
 });

@@ -1,7 +1,12 @@
-import { type Logger, type SpanSink, silentLogger, toErrorResponse } from '@llmtrace/core';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LLMTraceError, type Logger, type SpanSink, silentLogger, toErrorResponse } from '@llmtrace/core';
 import { Hono } from 'hono';
+import { createInlineAnalyzer, createWorkerAnalyzer } from './pipeline/analysis.js';
+import { toWebHeaders } from './pipeline/headers.js';
+import { nodeView, viewRequest } from './pipeline/incoming.js';
 import type { RequestPolicy } from './pipeline/policy.js';
-import { createInFlight, createProxyHandler } from './pipeline/proxy.js';
+import { createInFlight, createProxyCall } from './pipeline/proxy.js';
+import { teeResponseBody, teeToNodeResponse } from './pipeline/tee.js';
 import type { CostModel, SpanListener, SpanScanner } from './pipeline/types.js';
 import { createUpstreamClient, type UpstreamClientOptions } from './pipeline/upstream.js';
 import { createRouter, type RouteRule } from './routing/index.js';
@@ -34,6 +39,13 @@ export interface GatewayOptions {
   redactStoredPii?: boolean;
   /** Called with every finished span, after the sink. */
   onSpan?: SpanListener | SpanListener[];
+  /**
+   * Build spans (token estimates, cost, security scan) on a worker thread running `script`, which
+   * calls `serveCallAnalysis` with a scanner and prices made from `workerData`. The event loop
+   * that serves traffic then only forwards bytes. Without it, spans are built on this thread, on
+   * the tick after each response; that is also the fallback while the worker is down.
+   */
+  analysisWorker?: { script: URL | string; workerData?: unknown };
   logger?: Logger;
 }
 
@@ -41,11 +53,17 @@ export interface GatewayOptions {
 export interface Gateway {
   /** Mount or serve this app (`serve({ fetch: gateway.app.fetch })`). */
   app: Hono;
+  /**
+   * The same proxy as a Node request listener (`http.createServer(gateway.handleNode)`): it
+   * reads and writes the Node request and response directly, with no web `Request`, `Response`
+   * or stream in between, which is what a proxy's own per-request cost is mostly made of.
+   */
+  handleNode(req: IncomingMessage, res: ServerResponse): void;
   /** Requests currently being proxied. */
   inFlight(): number;
-  /** Resolve once no request is in flight. */
+  /** Resolve once no request is in flight and every finished call's span was handed on. */
   drain(): Promise<void>;
-  /** Close upstream connections. */
+  /** Close upstream connections and the analysis worker. */
   close(): Promise<void>;
 }
 
@@ -64,7 +82,17 @@ export function createGateway(options: GatewayOptions): Gateway {
   const inflight = createInFlight();
   const listeners =
     options.onSpan === undefined ? [] : Array.isArray(options.onSpan) ? options.onSpan : [options.onSpan];
-  const handler = createProxyHandler(
+  const analysisDeps = {
+    scanner: options.scanner,
+    pricing: options.pricing,
+    logger,
+    redactStored: options.redactStoredPii ?? false,
+  };
+  const inline = createInlineAnalyzer(analysisDeps);
+  const analyzer = options.analysisWorker
+    ? createWorkerAnalyzer({ ...options.analysisWorker, fallback: inline, logger })
+    : inline;
+  const call = createProxyCall(
     {
       upstream,
       route: createRouter(options.routes ?? [], options.upstreamUrl),
@@ -76,6 +104,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       captureLimitBytes: options.captureLimitBytes,
       injectStreamUsage: options.injectStreamUsage ?? false,
       policies: options.policies ?? [],
+      analyzer,
       redactStored: options.redactStoredPii ?? false,
       logger,
       onSpan: listeners,
@@ -83,19 +112,87 @@ export function createGateway(options: GatewayOptions): Gateway {
     inflight,
   );
 
+  const logFailure = (err: unknown): void => {
+    logger.error('request failed', { err: String(err), cause: String((err as Error).cause ?? '') });
+  };
+
   const app = new Hono();
   app.onError((err, c) => {
     const { status, body, headers } = toErrorResponse(err);
-    if (status >= 500)
-      logger.error('request failed', { err: String(err), cause: String((err as Error).cause ?? '') });
+    if (status >= 500) logFailure(err);
     return c.json(body, status as 500, headers ? { ...headers } : undefined);
   });
-  app.all('*', handler);
+  app.all('*', async (c) => {
+    const reply = await call(viewRequest(c));
+    const headers = toWebHeaders(reply.headers);
+    if (reply.tee)
+      return new Response(teeResponseBody(reply.tee.upstream, reply.tee.options), {
+        status: reply.status,
+        headers,
+      });
+    return new Response(reply.body, { status: reply.status, headers });
+  });
+
+  const writeError = (res: ServerResponse, err: unknown): void => {
+    const { status, body, headers } = toErrorResponse(err);
+    if (status >= 500) logFailure(err);
+    if (res.headersSent || res.destroyed) {
+      res.destroy();
+      return;
+    }
+    const text = JSON.stringify(body);
+    res.writeHead(status, {
+      ...headers,
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+    });
+    res.end(text);
+  };
+
+  const handleNode = (req: IncomingMessage, res: ServerResponse): void => {
+    call(nodeView(req, res)).then(
+      (reply) => {
+        try {
+          res.writeHead(reply.status, reply.headers);
+        } catch (err) {
+          // A header Node refuses to send (say, a control character in a value): the client gets
+          // an error, the upstream body is let go, and the call is still recorded.
+          if (reply.tee) {
+            reply.tee.upstream.destroy();
+            reply.tee.options.onDone({
+              outcome: 'error',
+              error: err,
+              truncated: false,
+              bytes: 0,
+              endTime: Date.now(),
+            });
+          }
+          writeError(
+            res,
+            new LLMTraceError('upstream_unreachable', 'upstream response headers could not be passed on', {
+              cause: err,
+            }),
+          );
+          return;
+        }
+        if (reply.tee) teeToNodeResponse(reply.tee.upstream, reply.tee.options, res);
+        else res.end(reply.body ?? undefined);
+      },
+      (err: unknown) => writeError(res, err),
+    );
+  };
 
   return {
     app,
+    handleNode,
     inFlight: () => inflight.count,
-    drain: () => inflight.idle(),
-    close: () => upstream.close(),
+    drain: async () => {
+      await inflight.idle();
+      await analyzer.idle();
+    },
+    close: async () => {
+      await analyzer.close();
+      await upstream.close();
+    },
   };
 }

@@ -1,3 +1,4 @@
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Span } from '@llmtrace/core';
@@ -19,9 +20,13 @@ export interface TestProxy {
   close(): Promise<void>;
 }
 
-/** Start a gateway on 127.0.0.1 (port 0) with an in-memory sink. */
+/**
+ * Start a gateway on 127.0.0.1 (port 0) with an in-memory sink. `server: 'node'` (the default,
+ * as the app serves) uses `gateway.handleNode`; `'hono'` serves `gateway.app` through
+ * `@hono/node-server`.
+ */
 export async function startProxy(
-  options: Omit<GatewayOptions, 'sink'> & { sink?: GatewayOptions['sink'] },
+  options: Omit<GatewayOptions, 'sink'> & { sink?: GatewayOptions['sink']; server?: 'node' | 'hono' },
 ): Promise<TestProxy> {
   const spans: Span[] = [];
   const waiters: Array<() => void> = [];
@@ -31,9 +36,15 @@ export async function startProxy(
       for (const w of waiters.splice(0)) w();
     },
   };
-  const gateway = createGateway({ ...options, sink });
-  const server = await new Promise<ReturnType<typeof serve>>((resolve) => {
-    const s = serve({ fetch: gateway.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+  const { server: kind = 'node', ...gatewayOptions } = options;
+  const gateway = createGateway({ ...gatewayOptions, sink });
+  const server = await new Promise<Server | ReturnType<typeof serve>>((resolve) => {
+    if (kind === 'hono') {
+      const s = serve({ fetch: gateway.app.fetch, hostname: '127.0.0.1', port: 0 }, () => resolve(s));
+      return;
+    }
+    const s = createServer(gateway.handleNode);
+    s.listen(0, '127.0.0.1', () => resolve(s));
   });
   const port = (server.address() as AddressInfo).port;
   return {

@@ -117,6 +117,13 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    analysis: z
+      .object({
+        /** Build spans (token estimates, cost, security scan) on a worker thread, off the event loop that serves traffic. */
+        worker: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
     storage: storageSchema.prefault({ profile: 'sqlite' }),
     security: z
       .object({

@@ -52,7 +52,7 @@ function usageOf(rec: CallRecord): { usage: Usage; source: UsageSource } {
 }
 
 function scan(
-  deps: PipelineDeps,
+  deps: Pick<PipelineDeps, 'scanner' | 'logger'>,
   prompt: PromptMessage[],
   response: string,
   systemPrompt: string | undefined,
@@ -69,7 +69,7 @@ function scan(
 }
 
 /** Turn a finished call into a span (usage, cost, security analysis). Pure apart from the scanner. */
-export function buildSpan(rec: CallRecord, deps: PipelineDeps): Span {
+export function buildSpan(rec: CallRecord, deps: Pick<PipelineDeps, 'scanner' | 'pricing' | 'logger'>): Span {
   const { usage, source } = usageOf(rec);
   const prompt = rec.request?.messages ?? [];
   const responseText = rec.response?.text ?? '';
@@ -120,22 +120,32 @@ export function buildSpan(rec: CallRecord, deps: PipelineDeps): Span {
   };
 }
 
-/** Build the span and hand it to the sink and listeners. Never throws. */
-export function recordCall(rec: CallRecord, deps: PipelineDeps): void {
-  let span: Span;
+/** Build the span (usage, cost, security analysis, redaction if asked). Never throws. */
+export function analyzeCall(
+  rec: CallRecord,
+  deps: Pick<PipelineDeps, 'scanner' | 'pricing' | 'logger' | 'redactStored'>,
+): Span | undefined {
   try {
-    span = buildSpan(rec, deps);
-    if (deps.redactStored) span = redactSpan(span);
+    const span = buildSpan(rec, deps);
+    return deps.redactStored ? redactSpan(span) : span;
   } catch (err) {
     deps.logger.error('could not build span', { err: String(err), traceId: rec.traceId });
-    return;
+    return undefined;
   }
+}
+
+/** Hand a finished span to the sink, then the call's own and the gateway's listeners. Never throws. */
+export function deliverSpan(
+  span: Span,
+  onFinish: CallRecord['onFinish'],
+  deps: Pick<PipelineDeps, 'sink' | 'onSpan' | 'logger'>,
+): void {
   try {
     deps.sink.record(span);
   } catch (err) {
     deps.logger.error('span sink threw', { err: String(err) });
   }
-  for (const listener of [...(rec.onFinish ?? []), ...deps.onSpan]) {
+  for (const listener of [...(onFinish ?? []), ...deps.onSpan]) {
     try {
       listener(span);
     } catch (err) {

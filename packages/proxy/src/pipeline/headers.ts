@@ -40,22 +40,24 @@ export function upstreamRequestHeaders(
   return out;
 }
 
+/** Header names listed in a `Connection` header (hop-by-hop for that message). */
+function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
+  if (value === undefined) return undefined;
+  return new Set(
+    String(value)
+      .split(',')
+      .map((s) => s.trim().toLowerCase())
+      .filter(Boolean),
+  );
+}
+
 /** {@link upstreamRequestHeaders} for a Node request's header object (no `Headers` built). */
 export function upstreamRequestHeadersFromNode(
   headers: Record<string, string | string[] | undefined>,
   bodyLength: number | undefined,
 ): Record<string, string> {
   const out: Record<string, string> = {};
-  const conn = headers.connection;
-  const connectionListed =
-    conn === undefined
-      ? undefined
-      : new Set(
-          String(conn)
-            .split(',')
-            .map((s) => s.trim().toLowerCase())
-            .filter(Boolean),
-        );
+  const connectionListed = connectionTokens(headers.connection);
   for (const name in headers) {
     const value = headers[name];
     if (
@@ -72,19 +74,31 @@ export function upstreamRequestHeadersFromNode(
   return out;
 }
 
-/** Response headers to pass to the client: everything the upstream sent except hop-by-hop. */
-export function clientResponseHeaders(raw: Record<string, string | string[] | undefined>): Headers {
-  const out = new Headers();
-  const connectionListed = new Set(
-    String(raw.connection ?? '')
-      .split(',')
-      .map((s) => s.trim().toLowerCase())
-      .filter(Boolean),
-  );
-  for (const [name, value] of Object.entries(raw)) {
+/**
+ * Response headers to pass to the client: everything the upstream sent except hop-by-hop, as a
+ * plain record with lower-case names (what Node's `writeHead` takes).
+ */
+export function clientResponseHeaders(
+  raw: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  const connectionListed = connectionTokens(raw.connection);
+  for (const name in raw) {
+    const value = raw[name];
     if (value === undefined) continue;
     const lower = name.toLowerCase();
-    if (HOP_BY_HOP.has(lower) || connectionListed.has(lower)) continue;
+    if (HOP_BY_HOP.has(lower) || connectionListed?.has(lower)) continue;
+    const prev = out[lower];
+    out[lower] = prev === undefined ? value : [...[prev].flat(), ...[value].flat()];
+  }
+  return out;
+}
+
+/** A header record as web `Headers` (repeated headers appended). */
+export function toWebHeaders(headers: Record<string, string | string[]>): Headers {
+  const out = new Headers();
+  for (const name in headers) {
+    const value = headers[name] as string | string[];
     if (Array.isArray(value)) for (const v of value) out.append(name, v);
     else out.set(name, value);
   }

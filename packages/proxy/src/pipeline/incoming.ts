@@ -43,7 +43,8 @@ export function viewRequest(c: Context): IncomingView {
   return webView(c.req.raw);
 }
 
-function nodeView(incoming: IncomingMessage, outgoing: ServerResponse): IncomingView {
+/** A view of a Node request, read directly (no web `Request` built). */
+export function nodeView(incoming: IncomingMessage, outgoing: ServerResponse): IncomingView {
   const rawUrl = incoming.url ?? '/';
   const q = rawUrl.indexOf('?');
   let headers: Headers | undefined;

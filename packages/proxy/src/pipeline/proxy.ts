@@ -1,16 +1,16 @@
 import type { Readable } from 'node:stream';
 import { type Finding, LLMTraceError, type Logger, newSpanId, newTraceId } from '@llmtrace/core';
-import type { Context } from 'hono';
 import { injectStreamUsage, isUsageOnlyChunk } from '../providers/openai-stream-usage.js';
 import { findFormat, isPassThroughOnly } from '../providers/registry.js';
 import type { ParsedRequest, ProviderFormat, SseEvent } from '../providers/types.js';
+import type { CallAnalyzer } from './analysis.js';
 import { decodeBody } from './decode.js';
 import type { CallRecord } from './finalize.js';
-import { recordCall } from './finalize.js';
+import { deliverSpan } from './finalize.js';
 import { clientResponseHeaders, headerValue } from './headers.js';
-import { viewRequest } from './incoming.js';
+import type { IncomingView } from './incoming.js';
 import type { PolicyContext, PolicyDecision, RequestPolicy } from './policy.js';
-import { type EventRewriter, type TeeResult, teeResponseBody } from './tee.js';
+import type { EventRewriter, TeeOptions, TeeResult } from './tee.js';
 import { callerApiKey, type HeaderReader, resolveIdentity } from './tenant.js';
 import type { PipelineDeps } from './types.js';
 import type { UpstreamClient } from './upstream.js';
@@ -31,6 +31,8 @@ export interface ProxyHandlerOptions extends PipelineDeps {
   injectStreamUsage: boolean;
   /** Checks run before the upstream (auth, limits, budgets, enforcement), in order. */
   policies: readonly RequestPolicy[];
+  /** Turns finished calls into spans (inline, or on a worker thread). */
+  analyzer: CallAnalyzer;
   logger: Logger;
 }
 
@@ -73,14 +75,30 @@ export function createInFlight(): InFlight & { enter(): void; leave(): void } {
   return t;
 }
 
+/** Response headers as Node writes them (lower-case names; arrays for repeated headers). */
+export type ReplyHeaders = Record<string, string | string[]>;
+
 /**
- * The transparent proxy handler: forwards any method and path, streams the answer back chunk by
- * chunk, and records the call as a span once the body is over (off the request path).
+ * What the proxy answers, for the server in front to write: whole bytes (or no body), or the
+ * upstream's body to stream through the tee.
  */
-export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnType<typeof createInFlight>) {
-  return async (c: Context): Promise<Response> => {
+export type ProxyReply =
+  | { status: number; headers: ReplyHeaders; body: Uint8Array | null; tee?: undefined }
+  | {
+      status: number;
+      headers: ReplyHeaders;
+      body?: undefined;
+      tee: { upstream: Readable; options: TeeOptions };
+    };
+
+/**
+ * The transparent proxy: forwards any method and path, streams the answer back chunk by chunk,
+ * and records the call as a span once the body is over (off the request path). Its own failures
+ * are thrown as {@link LLMTraceError}s for the server to turn into error responses.
+ */
+export function createProxyCall(opts: ProxyHandlerOptions, inflight: ReturnType<typeof createInFlight>) {
+  return async (req: IncomingView): Promise<ProxyReply> => {
     const startTime = Date.now();
-    const req = viewRequest(c);
     const reader: HeaderReader = { get: (name) => req.header(name) ?? null };
     const method = req.method;
     const identity = resolveIdentity(reader, opts.tenantSecret);
@@ -106,7 +124,10 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
     };
     const finish = (patch: Partial<CallRecord>): void => {
       Object.assign(rec, patch);
-      if (traced) setImmediate(() => recordCall(rec, opts));
+      if (traced)
+        opts.analyzer.submit(rec, (span) => {
+          if (span) deliverSpan(span, rec.onFinish, opts);
+        });
     };
 
     inflight.enter();
@@ -239,9 +260,9 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       const sse = contentType.includes('text/event-stream') && (!encoding || encoding === 'identity');
       rec.stream = rec.stream || sse;
       const headers = clientResponseHeaders(res.headers);
-      headers.set('x-llmtrace-trace-id', rec.traceId);
+      headers['x-llmtrace-trace-id'] = rec.traceId;
       for (const d of decisions)
-        for (const [k, v] of Object.entries(d.responseHeaders ?? {})) headers.set(k, v);
+        for (const [k, v] of Object.entries(d.responseHeaders ?? {})) headers[k.toLowerCase()] = v;
       const streamParser = sse && format && rec.request ? format.createStreamParser(rec.request) : undefined;
 
       const onDone = (result: TeeResult): void => {
@@ -289,7 +310,7 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
       if (NO_BODY_STATUS.has(statusCode) || method === 'HEAD') {
         res.body.resume();
         onDone({ outcome: 'end', truncated: false, bytes: 0, endTime: Date.now() });
-        return new Response(null, { status: statusCode, headers });
+        return { status: statusCode, headers, body: null };
       }
       const rewriters: EventRewriter[] = [];
       if (dropUsageChunk) rewriters.push(dropUsageOnlyChunks());
@@ -324,7 +345,7 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
             bytes: whole.length,
             endTime: Date.now(),
           });
-          return new Response(whole.length > 0 ? whole : null, { status: statusCode, headers });
+          return { status: statusCode, headers, body: whole.length > 0 ? whole : null };
         }
         // The client left, or the upstream broke off before the declared length.
         const cancelled = abort.signal.aborted;
@@ -338,8 +359,8 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
           ? new LLMTraceError('invalid_request', 'client closed request')
           : new LLMTraceError('upstream_unreachable', 'upstream closed the connection mid-response');
       }
-      if (rewriters.length > 0) headers.delete('content-length');
-      const stream = teeResponseBody(res.body, {
+      if (rewriters.length > 0) delete headers['content-length'];
+      const options: TeeOptions = {
         sse,
         streamParser,
         rewriter: chainRewriters(rewriters),
@@ -348,8 +369,8 @@ export function createProxyHandler(opts: ProxyHandlerOptions, inflight: ReturnTy
         onDone,
         onCancel: () => abort.abort(),
         abortClient: req.destroyClient,
-      });
-      return new Response(stream, { status: statusCode, headers });
+      };
+      return { status: statusCode, headers, tee: { upstream: res.body, options } };
     } finally {
       if (!handedOff) inflight.leave();
     }
@@ -422,14 +443,14 @@ function chainRewriters(list: readonly EventRewriter[]): EventRewriter | undefin
  */
 async function guardWholeBody(
   upstreamBody: Readable,
-  headers: Headers,
+  headers: ReplyHeaders,
   statusCode: number,
   encoding: string | undefined,
   contentType: string,
   rewriters: ReadonlyArray<(body: Buffer, contentType: string) => Buffer | undefined>,
   onDone: (r: TeeResult) => void,
   startTime: number,
-): Promise<Response> {
+): Promise<ProxyReply> {
   const { bytes: raw, ok } = await readWhole(upstreamBody);
   const outcome: TeeResult['outcome'] = ok ? 'end' : 'error';
   let out: Buffer = raw;
@@ -439,8 +460,8 @@ async function guardWholeBody(
     for (const rw of rewriters) changed = rw(changed ?? decoded, contentType) ?? changed;
     if (changed) {
       out = changed;
-      headers.delete('content-encoding');
-      headers.set('content-length', String(out.length));
+      delete headers['content-encoding'];
+      headers['content-length'] = String(out.length);
     }
   }
   // The span keeps what the upstream said; the client gets the guarded body.
@@ -452,7 +473,7 @@ async function guardWholeBody(
     endTime: Date.now(),
     firstByteMs: Date.now() - startTime,
   });
-  return new Response(out, { status: statusCode, headers });
+  return { status: statusCode, headers, body: out };
 }
 
 /** A rewriter that hides the usage chunk the proxy asked for on the client's behalf. */

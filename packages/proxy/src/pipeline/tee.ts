@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import type { Readable } from 'node:stream';
 import { TextDecoder } from 'node:util';
 import { createParser, type EventSourceParser } from 'eventsource-parser';
@@ -60,12 +61,29 @@ export interface TeeOptions {
 
 const DEFAULT_CAPTURE = 8 * 1024 * 1024;
 
+/** Where the tee writes the client's body: a web stream's controller, or a Node response. */
+export interface TeeSink {
+  write(chunk: Uint8Array): void;
+  close(): void;
+  error(err: unknown): void;
+  /** Whether the client can take more now; when false the upstream read pauses until `resume`. */
+  ready(): boolean;
+}
+
+/** Control over a running tee, for its sink's owner. */
+export interface TeeControl {
+  /** The client can take more: resume reading the upstream. */
+  resume(): void;
+  /** The client went away: stop, record the call as cancelled. */
+  cancel(): void;
+}
+
 /**
  * Turn the upstream body into the client's body, chunk for chunk, while a copy feeds tracing.
- * Each upstream chunk is enqueued for the client before anything else happens to it; parsing
+ * Each upstream chunk is written for the client before anything else happens to it; parsing
  * never holds a chunk back. Back-pressure from a slow client pauses the upstream read.
  */
-export function teeResponseBody(body: Readable, options: TeeOptions): ReadableStream<Uint8Array> {
+export function runTee(body: Readable, options: TeeOptions, sink: TeeSink): TeeControl {
   const limit = options.captureLimit ?? DEFAULT_CAPTURE;
   const chunks: Buffer[] = [];
   let captured = 0;
@@ -126,78 +144,65 @@ export function teeResponseBody(body: Readable, options: TeeOptions): ReadableSt
     });
   };
 
-  return new ReadableStream<Uint8Array>({
-    start(controller) {
-      body.on('data', (chunk: Buffer) => {
-        if (firstByteMs === undefined) firstByteMs = Date.now() - options.startTime;
-        bytes += chunk.length;
-        if (stopped) return;
-        if (rewriter && parser && decoder) {
-          pendingOut = [];
-          const ok = feed(parser, decoder, chunk);
-          const out = pendingOut.join('');
-          pendingOut = undefined;
-          if (!ok) {
-            // The parser gave up: stop rewriting and pass the raw bytes from here on.
-            rewriter = undefined;
-            controller.enqueue(chunk);
-          } else if (out.length > 0) controller.enqueue(Buffer.from(out, 'utf8'));
-          if (stopped) {
-            // The rewriter ended the response (a block): close the client stream and stop reading.
-            finish('stopped');
-            try {
-              controller.close();
-            } catch {
-              // already cancelled
-            }
-            body.destroy();
-            return;
-          }
-        } else {
-          controller.enqueue(chunk);
-          if (parser && decoder) feed(parser, decoder, chunk);
-          else if (!truncated) {
-            if (captured + chunk.length <= limit) {
-              chunks.push(chunk);
-              captured += chunk.length;
-            } else truncated = true;
-          }
-        }
-        if ((controller.desiredSize ?? 1) <= 0) body.pause();
-      });
-      body.once('end', () => {
-        if (finished) return;
-        if (rewriter && decoder && parser) {
-          pendingOut = [];
-          feed(parser, decoder, Buffer.alloc(0), true);
-          for (const out of rewriter.end()) pendingOut.push(serialiseEvent(out.event, out.data));
-          const tail = pendingOut.join('');
-          pendingOut = undefined;
-          if (tail.length > 0) controller.enqueue(Buffer.from(tail, 'utf8'));
-        }
-        finish('end');
-        try {
-          controller.close();
-        } catch {
-          // already cancelled
-        }
-      });
-      body.once('error', (err) => {
-        if (finished) return;
-        finish('error', err);
-        if (options.abortClient) {
-          options.abortClient(err);
-          return;
-        }
-        try {
-          controller.error(err);
-        } catch {
-          // already cancelled
-        }
-      });
-    },
-    pull() {
-      if (body.isPaused()) body.resume();
+  body.on('data', (chunk: Buffer) => {
+    if (firstByteMs === undefined) firstByteMs = Date.now() - options.startTime;
+    bytes += chunk.length;
+    if (stopped) return;
+    if (rewriter && parser && decoder) {
+      pendingOut = [];
+      const ok = feed(parser, decoder, chunk);
+      const out = pendingOut.join('');
+      pendingOut = undefined;
+      if (!ok) {
+        // The parser gave up: stop rewriting and pass the raw bytes from here on.
+        rewriter = undefined;
+        sink.write(chunk);
+      } else if (out.length > 0) sink.write(Buffer.from(out, 'utf8'));
+      if (stopped) {
+        // The rewriter ended the response (a block): close the client stream and stop reading.
+        finish('stopped');
+        sink.close();
+        body.destroy();
+        return;
+      }
+    } else {
+      sink.write(chunk);
+      if (parser && decoder) feed(parser, decoder, chunk);
+      else if (!truncated) {
+        if (captured + chunk.length <= limit) {
+          chunks.push(chunk);
+          captured += chunk.length;
+        } else truncated = true;
+      }
+    }
+    if (!sink.ready()) body.pause();
+  });
+  body.once('end', () => {
+    if (finished) return;
+    if (rewriter && decoder && parser) {
+      pendingOut = [];
+      feed(parser, decoder, Buffer.alloc(0), true);
+      for (const out of rewriter.end()) pendingOut.push(serialiseEvent(out.event, out.data));
+      const tail = pendingOut.join('');
+      pendingOut = undefined;
+      if (tail.length > 0) sink.write(Buffer.from(tail, 'utf8'));
+    }
+    finish('end');
+    sink.close();
+  });
+  body.once('error', (err) => {
+    if (finished) return;
+    finish('error', err);
+    if (options.abortClient) {
+      options.abortClient(err);
+      return;
+    }
+    sink.error(err);
+  });
+
+  return {
+    resume() {
+      if (body.isPaused() && !finished) body.resume();
     },
     cancel() {
       if (!finished) {
@@ -206,6 +211,62 @@ export function teeResponseBody(body: Readable, options: TeeOptions): ReadableSt
       }
       body.destroy();
     },
+  };
+}
+
+/** {@link runTee} as a web `ReadableStream` (for `Response` bodies). */
+export function teeResponseBody(body: Readable, options: TeeOptions): ReadableStream<Uint8Array> {
+  let control: TeeControl | undefined;
+  return new ReadableStream<Uint8Array>({
+    start(controller) {
+      control = runTee(body, options, {
+        write: (chunk) => controller.enqueue(chunk),
+        close: () => {
+          try {
+            controller.close();
+          } catch {
+            // already cancelled
+          }
+        },
+        error: (err) => {
+          try {
+            controller.error(err);
+          } catch {
+            // already cancelled
+          }
+        },
+        ready: () => (controller.desiredSize ?? 1) > 0,
+      });
+    },
+    pull() {
+      control?.resume();
+    },
+    cancel() {
+      control?.cancel();
+    },
+  });
+}
+
+/**
+ * {@link runTee} written straight to a Node response whose head is already set: no web stream in
+ * between. A client that goes away mid-body cancels the tee.
+ */
+export function teeToNodeResponse(body: Readable, options: TeeOptions, res: ServerResponse): void {
+  const control = runTee(body, options, {
+    write: (chunk) => {
+      res.write(chunk);
+    },
+    close: () => {
+      res.end();
+    },
+    error: (err) => {
+      res.destroy(err instanceof Error ? err : new Error(String(err)));
+    },
+    ready: () => !res.writableNeedDrain,
+  });
+  res.on('drain', () => control.resume());
+  res.once('close', () => {
+    if (!res.writableFinished) control.cancel();
   });
 }
 

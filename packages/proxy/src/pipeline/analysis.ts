@@ -1,0 +1,203 @@
+import type { MessagePort } from 'node:worker_threads';
+import { Worker } from 'node:worker_threads';
+import type { Logger, Span } from '@llmtrace/core';
+import { formats } from '../providers/registry.js';
+import { analyzeCall, type CallRecord } from './finalize.js';
+import type { PipelineDeps } from './types.js';
+
+/**
+ * Turns finished calls into spans (token estimates, cost, security scan, redaction): the part of
+ * a call's cost that comes after the client has its answer. `done` gets the span, or nothing if
+ * it could not be built (logged).
+ */
+export interface CallAnalyzer {
+  submit(rec: CallRecord, done: (span: Span | undefined) => void): void;
+  /** Resolves once everything submitted so far is done. */
+  idle(): Promise<void>;
+  /** Finish what was submitted, then release the analyzer's resources. */
+  close(): Promise<void>;
+}
+
+/** Waiters for "nothing pending". */
+function idleWaiters(): { wait(busy: boolean): Promise<void>; wake(): void } {
+  let waiters: Array<() => void> = [];
+  return {
+    wait: (busy) => (busy ? new Promise<void>((resolve) => waiters.push(resolve)) : Promise.resolve()),
+    wake() {
+      const w = waiters;
+      waiters = [];
+      for (const r of w) r();
+    },
+  };
+}
+
+type AnalysisDeps = Pick<PipelineDeps, 'scanner' | 'pricing' | 'logger' | 'redactStored'>;
+
+/** Analysis on this thread, on the tick after the response ended. */
+export function createInlineAnalyzer(deps: AnalysisDeps): CallAnalyzer {
+  let pending = 0;
+  const waiters = idleWaiters();
+  const idle = (): Promise<void> => waiters.wait(pending > 0);
+  return {
+    submit(rec, done) {
+      pending++;
+      setImmediate(() => {
+        try {
+          done(analyzeCall(rec, deps));
+        } finally {
+          pending--;
+          if (pending === 0) waiters.wake();
+        }
+      });
+    },
+    idle,
+    close: idle,
+  };
+}
+
+/** A call record as it crosses to the analysis thread: plain data only. */
+interface WireRecord extends Omit<CallRecord, 'format' | 'onFinish'> {
+  formatId?: string;
+}
+
+interface WireRequest {
+  id: number;
+  rec: WireRecord;
+}
+
+interface WireReply {
+  id: number;
+  span?: Span;
+}
+
+function toWire(rec: CallRecord): WireRecord {
+  const { format, onFinish: _onFinish, ...rest } = rec;
+  return format ? { ...rest, formatId: format.id } : rest;
+}
+
+function fromWire(w: WireRecord): CallRecord {
+  const { formatId, ...rest } = w;
+  return formatId === undefined ? rest : { ...rest, format: formats.find((f) => f.id === formatId) };
+}
+
+/**
+ * The analysis side of {@link createWorkerAnalyzer}: call this in the worker with the port it
+ * talks on (`parentPort`) and the scanner and prices built there.
+ *
+ * @example
+ * serveCallAnalysis(parentPort!, { scanner: createScanner(), pricing: createPricing(), logger });
+ */
+export function serveCallAnalysis(port: MessagePort, deps: AnalysisDeps): void {
+  port.on('message', (msg: WireRequest) => {
+    const span = analyzeCall(fromWire(msg.rec), deps);
+    port.postMessage({ id: msg.id, span } satisfies WireReply);
+  });
+}
+
+/** Options for {@link createWorkerAnalyzer}. */
+export interface WorkerAnalyzerOptions {
+  /** The worker script; it calls {@link serveCallAnalysis}. */
+  script: URL | string;
+  /** Passed to the worker as `workerData` (its scanner and price settings). */
+  workerData?: unknown;
+  /** Used while the worker is down or too far behind, so no call goes unrecorded. */
+  fallback: CallAnalyzer;
+  /** Calls in the worker at once before new ones are analysed by `fallback` (default 10 000). */
+  maxPending?: number;
+  logger: Logger;
+}
+
+/**
+ * Analysis on a worker thread, so scanning and estimating never hold up the event loop that
+ * serves traffic. If the worker fails, its calls are analysed by `fallback` on this thread and a
+ * new worker is started after a pause; nothing submitted is lost.
+ */
+export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): CallAnalyzer {
+  const { logger, fallback } = options;
+  const maxPending = options.maxPending ?? 10_000;
+  const pending = new Map<number, { rec: CallRecord; done: (span: Span | undefined) => void }>();
+  let nextId = 1;
+  let worker: Worker | undefined;
+  let closed = false;
+  let restart: NodeJS.Timeout | undefined;
+  let failures = 0;
+  const waiters = idleWaiters();
+  // Idle once this side holds nothing and the fallback has finished what it was handed.
+  const idle = async (): Promise<void> => {
+    await waiters.wait(pending.size > 0);
+    await fallback.idle();
+  };
+
+  const settle = (id: number, span: Span | undefined): void => {
+    const p = pending.get(id);
+    if (!p) return;
+    pending.delete(id);
+    try {
+      p.done(span);
+    } finally {
+      if (pending.size === 0) waiters.wake();
+    }
+  };
+
+  const start = (): void => {
+    const w = new Worker(options.script, { workerData: options.workerData });
+    w.unref();
+    w.on('message', (msg: WireReply) => {
+      failures = 0;
+      settle(msg.id, msg.span);
+    });
+    const fail = (why: string, err?: unknown): void => {
+      if (worker !== w) return;
+      worker = undefined;
+      if (!closed)
+        logger.error('span analysis worker stopped; analysing on the main thread', {
+          why,
+          err: String(err ?? ''),
+        });
+      // What the worker held is analysed here instead.
+      const orphans = [...pending];
+      pending.clear();
+      for (const [, p] of orphans) fallback.submit(p.rec, p.done);
+      if (orphans.length > 0) waiters.wake();
+      if (!closed) {
+        failures++;
+        restart = setTimeout(start, Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
+        restart.unref();
+      }
+    };
+    w.on('error', (err) => fail('error', err));
+    w.on('exit', (code) => fail(`exit ${code}`));
+    worker = w;
+  };
+  start();
+
+  return {
+    submit(rec, done) {
+      const w = worker;
+      if (!w || closed || pending.size >= maxPending) {
+        fallback.submit(rec, done);
+        return;
+      }
+      const id = nextId++;
+      pending.set(id, { rec, done });
+      try {
+        w.postMessage({ id, rec: toWire(rec) } satisfies WireRequest);
+      } catch (err) {
+        // Not cloneable (should not happen: records are plain data): analyse it here.
+        pending.delete(id);
+        logger.warn('call record could not be sent to the analysis worker', { err: String(err) });
+        fallback.submit(rec, done);
+      }
+    },
+    idle,
+    async close() {
+      await idle();
+      closed = true;
+      if (restart) clearTimeout(restart);
+      const w = worker;
+      worker = undefined;
+      await w?.terminate();
+      await fallback.close();
+    },
+  };
+}

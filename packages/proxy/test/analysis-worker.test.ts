@@ -1,0 +1,103 @@
+import type { Logger } from '@llmtrace/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { SpanScanner } from '../src/index.js';
+import { startMockUpstream, startProxy, type TestProxy } from './helpers.js';
+
+// Runs the built gateway inside the worker (the fixture imports dist/): `npm test` builds first.
+const script = new URL('./fixtures/analysis-worker.mjs', import.meta.url);
+
+/** The main thread's scanner marks prompts differently from the worker's. */
+const mainScanner: SpanScanner = {
+  scanMessages: () => ({
+    findings: [{ type: 'test.main', severity: 'info', confidence: 1, detector: 'test', message: 'main' }],
+    score: 1,
+  }),
+  scanResponse: () => ({ findings: [], score: 0 }),
+};
+
+function recordingLogger(): Logger & { errors: string[] } {
+  const errors: string[] = [];
+  return { errors, debug() {}, info() {}, warn() {}, error: (msg) => errors.push(msg) };
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+async function proxyWith(workerData: unknown, logger: Logger): Promise<TestProxy> {
+  const up = await startMockUpstream();
+  const proxy = await startProxy({
+    upstreamUrl: up.url,
+    scanner: mainScanner,
+    analysisWorker: { script, workerData },
+    logger,
+  });
+  cleanups.push(
+    () => up.close(),
+    () => proxy.close(),
+  );
+  return proxy;
+}
+
+async function chat(proxy: TestProxy, n: number, stream = false): Promise<void> {
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: 'gpt-4o-mini',
+          stream,
+          messages: [{ role: 'user', content: `hi ${i}` }],
+        }),
+      });
+      expect(res.status).toBe(200);
+      await res.text();
+    }),
+  );
+}
+
+const types = (proxy: TestProxy) => proxy.spans.map((s) => s.findings.map((f) => f.type).join(','));
+
+describe('span analysis on a worker thread', () => {
+  it('builds every span on the worker: estimates, scan, all fields', async () => {
+    const proxy = await proxyWith({}, recordingLogger());
+    await chat(proxy, 5);
+    await chat(proxy, 3, true);
+    await proxy.waitForSpans(8);
+    expect(types(proxy)).toEqual(Array(8).fill('test.worker'));
+    const streamed = proxy.spans.filter((s) => s.stream);
+    expect(streamed).toHaveLength(3);
+    for (const s of proxy.spans) {
+      expect(s.model).toBe('gpt-4o-mini');
+      expect(s.completionTokens).toBeGreaterThan(0);
+      expect(s.prompt[0]?.content).toMatch(/^hi \d$/);
+    }
+  });
+
+  it('drain waits for spans still being built on the worker', async () => {
+    const proxy = await proxyWith({}, recordingLogger());
+    await chat(proxy, 20);
+    await proxy.gateway.drain();
+    expect(proxy.spans).toHaveLength(20);
+  });
+
+  it('falls back to the main thread when the worker dies, losing no span', async () => {
+    const logger = recordingLogger();
+    const proxy = await proxyWith({ crash: 'on-message' }, logger);
+    await chat(proxy, 10);
+    await proxy.waitForSpans(10);
+    expect(types(proxy)).toEqual(Array(10).fill('test.main'));
+    expect(logger.errors).toContain('span analysis worker stopped; analysing on the main thread');
+  });
+
+  it('falls back when the worker cannot even start', async () => {
+    const logger = recordingLogger();
+    const proxy = await proxyWith({ crash: 'at-start' }, logger);
+    await chat(proxy, 4);
+    await proxy.waitForSpans(4);
+    expect(types(proxy)).toEqual(Array(4).fill('test.main'));
+    expect(logger.errors.length).toBeGreaterThan(0);
+  });
+});
