@@ -93,7 +93,7 @@ export const DESCRIPTIONS = {
   'rate_limits.redis_url': 'Redis for `backend: redis` (defaults to `storage.redis_url`).',
   'rate_limits.key_prefix': 'Prefix of the Redis keys of the rate-limit counters.',
   'rate_limits.fail_mode':
-    'On a Redis outage: `open` keeps serving with per-process limits, `closed` refuses with 429.',
+    'On a Redis outage (an error, or no answer within 250 ms): `open` keeps serving with per-process limits, `closed` refuses with 429.',
   'rate_limits.default_completion_tokens':
     'Completion tokens counted up front when a request sets no `max_tokens` (corrected to real usage afterwards).',
   'rate_limits.rules': 'The limits; every matching rule is checked.',
@@ -104,7 +104,8 @@ export const DESCRIPTIONS = {
     'Extra requests allowed over `burst_window_seconds` on top of the steady rate.',
   'rate_limits.rules[].burst_window_seconds': 'Window of the burst allowance, seconds.',
   budgets: 'Spend limits per tenant or agent over rolling windows, reserved before forwarding.',
-  'budgets.fail_mode': 'On a shared-counter outage: `open` counts per process, `closed` refuses with 429.',
+  'budgets.fail_mode':
+    'On a shared-counter outage (an error, or no answer within 500 ms): `open` counts per process, `closed` refuses with 429.',
   'budgets.default_completion_tokens':
     'Completion tokens assumed for the worst case when a request sets no `max_tokens`.',
   'budgets.key_prefix': 'Prefix of the shared-counter keys of the budgets.',

@@ -175,15 +175,22 @@ describe('one limit across two proxy processes sharing Redis', () => {
 });
 
 /** A TCP relay in front of Redis that can be cut, to simulate an outage without touching Redis. */
-async function startRelay(): Promise<{ url: string; cut(): void; close(): Promise<void> }> {
+async function startRelay(): Promise<{
+  url: string;
+  cut(): void;
+  freeze(): void;
+  close(): Promise<void>;
+}> {
   const target = new URL(REDIS_URL);
   const sockets = new Set<Socket>();
+  const pairs: Array<[Socket, Socket]> = [];
   let down = false;
   const server: Server = createServer((client) => {
     if (down) return client.destroy();
     const up = connect(Number(target.port || 6379), target.hostname);
     sockets.add(client);
     sockets.add(up);
+    pairs.push([client, up]);
     client.pipe(up).pipe(client);
     const drop = (): void => {
       client.destroy();
@@ -200,7 +207,18 @@ async function startRelay(): Promise<{ url: string; cut(): void; close(): Promis
       down = true;
       for (const s of sockets) s.destroy();
     },
-    close: () => new Promise<void>((r) => server.close(() => r())),
+    /** Keep every connection open but pass nothing on: a Redis that stops answering. */
+    freeze() {
+      for (const [client, up] of pairs) {
+        client.unpipe(up);
+        up.unpipe(client);
+      }
+    },
+    close: () =>
+      new Promise<void>((r) => {
+        server.close(() => r());
+        for (const s of sockets) s.destroy();
+      }),
   };
 }
 
@@ -266,4 +284,48 @@ describe('a Redis outage', () => {
       }
     });
   }
+});
+
+describe('a Redis that stops answering', () => {
+  it('does not hold requests up: after the store timeout, fail-open limits apply per process', async () => {
+    const relay = await startRelay();
+    const client = new Redis(relay.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    client.on('error', () => undefined);
+    await new Promise((r) => client.once('ready', r));
+    const logger = captureLogger();
+    const p = await startProxy({
+      upstreamUrl: upstream.url,
+      policies: [
+        createRateLimitPolicy({
+          rules: [{ scope: 'tenant', requestsPerMinute: 100 }],
+          redis: client,
+          keyPrefix: `${PREFIX}frozen:rl:`,
+          storeTimeoutMs: 200,
+          logger,
+        }),
+        createBudgetPolicy({
+          rules: [{ scope: 'tenant', window: 'daily', hardUsd: 10 }],
+          counters: createRedisCounterStore({ client, keyPrefix: PREFIX, timeoutMs: 200 }),
+          fallback: createMemoryCounterStore(),
+          priceOf: () => ({ input: 1, output: 1 }),
+          logger,
+        }),
+      ],
+    });
+    try {
+      expect(await chat(p.url, 'frozen')).toBe(200);
+      relay.freeze();
+      const t0 = Date.now();
+      const during = await Promise.all(Array.from({ length: 5 }, () => chat(p.url, 'frozen')));
+      expect(during).toEqual([200, 200, 200, 200, 200]);
+      // Each request waited for the timeouts (the checks run side by side), not for Redis.
+      expect(Date.now() - t0).toBeLessThan(3000);
+      expect(logger.warnings.some((w) => w.includes('rate limit store unavailable'))).toBe(true);
+      expect(logger.warnings.some((w) => w.includes('budget store unavailable'))).toBe(true);
+    } finally {
+      await p.close();
+      client.disconnect();
+      await relay.close();
+    }
+  });
 });

@@ -5,6 +5,7 @@ import {
   RateLimiterMemory,
   RateLimiterRedis,
   RateLimiterRes,
+  RLWrapperTimeouts,
 } from 'rate-limiter-flexible';
 import type { PolicyContext, PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
 import { type PromptTokenEstimator, promptTokensOf, roughPromptTokens } from './estimate.js';
@@ -26,6 +27,11 @@ export interface RateLimitPolicyOptions {
   keyPrefix?: string;
   /** On a Redis error: `open` falls back to per-process limits (default), `closed` refuses with 429. */
   failMode?: FailMode;
+  /**
+   * Longest wait for Redis per check, ms (default 250); longer counts as a Redis error, so a
+   * Redis that stops answering (rather than refusing connections) never holds requests up.
+   */
+  storeTimeoutMs?: number;
   estimatePromptTokens?: PromptTokenEstimator;
   /** Completion tokens counted up front when the request sets no `max_tokens` (default 0). */
   defaultCompletionTokens?: number;
@@ -34,7 +40,7 @@ export interface RateLimitPolicyOptions {
   logger?: Logger;
 }
 
-type Store = RateLimiterMemory | RateLimiterRedis;
+type Store = RateLimiterMemory | RLWrapperTimeouts;
 
 /** A limit with its optional burst allowance; corrections go to the main window. */
 interface Limiter {
@@ -103,7 +109,7 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RequestP
   const make = (name: string, points: number, duration: number): Store => {
     const keyPrefix = `${prefix}${name}`;
     if (!options.redis) return new RateLimiterMemory({ keyPrefix, points, duration });
-    return new RateLimiterRedis({
+    const shared = new RateLimiterRedis({
       storeClient: options.redis,
       keyPrefix,
       points,
@@ -112,6 +118,8 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RequestP
       insuranceLimiter:
         failMode === 'open' ? new InsuranceLimiter({ keyPrefix, points, duration }, degraded) : undefined,
     });
+    // A timed-out call goes to the insurance limiter (fail-open) or fails (fail-closed), like an error.
+    return new RLWrapperTimeouts({ limiter: shared, timeoutMs: options.storeTimeoutMs ?? 250 });
   };
   const limiterFor = (kind: 'rq' | 'tk', points: number, burst: number, burstWindow: number): Limiter => {
     const id = `${kind}:${points}:${burst}:${burstWindow}`;

@@ -11,7 +11,21 @@ export interface RedisCounterStoreOptions {
   client?: Redis;
   /** Prefix for every key, so several deployments can share one Redis. Default `llmtrace:`. */
   keyPrefix?: string;
+  /**
+   * Longest wait for one Redis call, ms (default 500); longer fails the call like an error, so a
+   * Redis that stops answering is seen as down instead of holding callers up.
+   */
+  timeoutMs?: number;
   logger?: Logger;
+}
+
+/** `op`, or a rejection once `ms` have passed without an answer. */
+function withTimeout<T>(op: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`redis did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([op, timeout]).finally(() => clearTimeout(timer));
 }
 
 // Both scripts set the expiry only when the key is created: a fixed window that starts with the
@@ -50,26 +64,23 @@ export function createRedisCounterStore(options: RedisCounterStoreOptions): Coun
     redis.on('error', (err: Error) => logger.warn('redis: connection error', { error: err.message }));
   const prefix = options.keyPrefix ?? 'llmtrace:';
   const k = (key: string): string => prefix + key;
+  const timeoutMs = options.timeoutMs ?? 500;
+  const call = <T>(op: Promise<T>): Promise<T> => withTimeout(op, timeoutMs);
   const ttl = (ms: number): number => Math.max(1, Math.ceil(ms));
   return {
     incrBy: (key, delta, ttlMs) =>
       guard('redis', 'incrBy', async () =>
-        Number(await redis.eval(INCR, 1, k(key), String(delta), String(ttl(ttlMs)))),
+        Number(await call(redis.eval(INCR, 1, k(key), String(delta), String(ttl(ttlMs))))),
       ),
     get: (key) =>
       guard('redis', 'get', async () => {
-        const v = await redis.get(k(key));
+        const v = await call(redis.get(k(key)));
         return v === null ? 0 : Number(v);
       }),
     incrIfBelow: (key, delta, limit, ttlMs) =>
       guard('redis', 'incrIfBelow', async () => {
-        const [ok, value] = (await redis.eval(
-          INCR_IF_BELOW,
-          1,
-          k(key),
-          String(delta),
-          String(limit),
-          String(ttl(ttlMs)),
+        const [ok, value] = (await call(
+          redis.eval(INCR_IF_BELOW, 1, k(key), String(delta), String(limit), String(ttl(ttlMs))),
         )) as [number, string];
         return { ok: ok === 1, value: Number(value) };
       }),
