@@ -3,6 +3,7 @@
 // interleaved round by round in one run, so machine noise hits both sides alike.
 //
 //   pnpm build && node bench/proxy/overhead.mjs [--seconds 4] [--rounds 3] [--delay 20] [--conc 1,10,64]
+//     [--storage sqlite|memory] [--worker]
 //
 // A third arm, a bare node:http + undici proxy (floor-proxy.mjs), shows what any Node proxy costs
 // on the machine. Reports requests/s and latency p50/p99 per side, the added latency (proxy minus direct), the
@@ -22,6 +23,8 @@ const { values: args } = parseArgs({
     delay: { type: 'string', default: '20' },
     conc: { type: 'string', default: '1,10,64' },
     storage: { type: 'string', default: 'sqlite' },
+    // Build spans on the analysis worker thread (analysis.worker) instead of the proxy's thread.
+    worker: { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -134,6 +137,7 @@ const proxy = await start(
     LLMTRACE_STORAGE_PROFILE: args.storage,
     LLMTRACE_STORAGE_DATABASE_PATH: join(dir, 'bench.db'),
     LLMTRACE_CONFIG: '',
+    LLMTRACE_ANALYSIS_WORKER: String(args.worker),
   },
   /"url":"(http:\/\/[^"]+)"/,
 );
