@@ -1,4 +1,5 @@
 import type { Span } from '@llmtrace/core';
+import { SPAN_COLUMNS } from '../shared/span-row.js';
 
 /**
  * Spans as `JSONCompactEachRow` text, one JSON array per line, built in one `JSON.stringify` per
@@ -6,49 +7,11 @@ import type { Span } from '@llmtrace/core';
  * JSON, not as JSON strings holding JSON: with `input_format_json_read_objects_as_strings` and
  * `input_format_json_read_arrays_as_strings` ClickHouse stores the nested value's text in the
  * `String` column as it is, so each value is encoded once instead of twice (and its quotes are
- * not escaped a second time). The engine also parses JSON faster than TabSeparated text.
+ * not escaped a second time). The embedded engine also parsed this faster than TabSeparated.
  */
 
-/** Column order of {@link spansToJsonRows}; keep in step with the table (migrations.ts). */
-export const ROW_COLUMNS: [string, ...string[]] = [
-  'trace_id',
-  'span_id',
-  'parent_span_id',
-  'tenant_id',
-  'agent_id',
-  'session_id',
-  'end_user',
-  'operation',
-  'provider',
-  'model_name',
-  'response_model',
-  'method',
-  'path',
-  'start_time',
-  'end_time',
-  'duration_ms',
-  'ttft_ms',
-  'stream',
-  'status_code',
-  'status',
-  'error',
-  'prompt_tokens',
-  'completion_tokens',
-  'total_tokens',
-  'cached_tokens',
-  'reasoning_tokens',
-  'usage_source',
-  'cost_usd',
-  'security_score',
-  'findings',
-  'prompt',
-  'response',
-  'tool_calls',
-  'finish_reason',
-  'params',
-  'tags',
-  'finding_types',
-];
+/** Column order of {@link spanToJsonRow}: the shared span columns, then the finding types. */
+export const ROW_COLUMNS: [string, ...string[]] = [...SPAN_COLUMNS, 'finding_types'];
 
 /** Settings the insert needs so nested JSON lands in `String` columns as text. */
 export const ROW_INSERT_SETTINGS = {
@@ -61,7 +24,7 @@ function findingTypes(s: Span): string[] {
   return [...new Set(s.findings.map((f) => f.type))];
 }
 
-/** One span as one `JSONCompactEachRow` line (with its line break), columns as {@link ROW_COLUMNS}. */
+/** One span as one `JSONCompactEachRow` line (with its line break), values in {@link ROW_COLUMNS} order. */
 export function spanToJsonRow(s: Span): string {
   // `undefined` inside an array is written as `null`, which the Nullable columns take as NULL.
   return `${JSON.stringify([
