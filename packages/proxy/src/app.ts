@@ -5,7 +5,7 @@ import { createInlineAnalyzer, createWorkerAnalyzer } from './pipeline/analysis.
 import { toWebHeaders } from './pipeline/headers.js';
 import { nodeView, viewRequest } from './pipeline/incoming.js';
 import type { RequestPolicy } from './pipeline/policy.js';
-import { createInFlight, createProxyCall } from './pipeline/proxy.js';
+import { createInFlight, createProxyCall, type ProxyReply } from './pipeline/proxy.js';
 import { teeResponseBody, teeToNodeResponse } from './pipeline/tee.js';
 import type { CostModel, SpanListener, SpanScanner } from './pipeline/types.js';
 import { createUpstreamClient, type UpstreamClientOptions } from './pipeline/upstream.js';
@@ -112,6 +112,26 @@ export function createGateway(options: GatewayOptions): Gateway {
     inflight,
   );
 
+  /**
+   * Upstream response headers the server refuses to send (say, a control character in a value):
+   * the upstream body is let go, the call is still recorded, and the client gets this error.
+   */
+  const unsendableHeaders = (reply: ProxyReply, err: unknown): LLMTraceError => {
+    if (reply.tee) {
+      reply.tee.upstream.destroy();
+      reply.tee.options.onDone({
+        outcome: 'error',
+        error: err,
+        truncated: false,
+        bytes: 0,
+        endTime: Date.now(),
+      });
+    }
+    return new LLMTraceError('upstream_unreachable', 'upstream response headers could not be passed on', {
+      cause: err,
+    });
+  };
+
   const logFailure = (err: unknown): void => {
     logger.error('request failed', { err: String(err), cause: String((err as Error).cause ?? '') });
   };
@@ -124,7 +144,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   });
   app.all('*', async (c) => {
     const reply = await call(viewRequest(c));
-    const headers = toWebHeaders(reply.headers);
+    let headers: Headers;
+    try {
+      headers = toWebHeaders(reply.headers);
+    } catch (err) {
+      throw unsendableHeaders(reply, err);
+    }
     if (reply.tee)
       return new Response(teeResponseBody(reply.tee.upstream, reply.tee.options), {
         status: reply.status,
@@ -155,24 +180,7 @@ export function createGateway(options: GatewayOptions): Gateway {
         try {
           res.writeHead(reply.status, reply.headers);
         } catch (err) {
-          // A header Node refuses to send (say, a control character in a value): the client gets
-          // an error, the upstream body is let go, and the call is still recorded.
-          if (reply.tee) {
-            reply.tee.upstream.destroy();
-            reply.tee.options.onDone({
-              outcome: 'error',
-              error: err,
-              truncated: false,
-              bytes: 0,
-              endTime: Date.now(),
-            });
-          }
-          writeError(
-            res,
-            new LLMTraceError('upstream_unreachable', 'upstream response headers could not be passed on', {
-              cause: err,
-            }),
-          );
+          writeError(res, unsendableHeaders(reply, err));
           return;
         }
         if (reply.tee) teeToNodeResponse(reply.tee.upstream, reply.tee.options, res);
