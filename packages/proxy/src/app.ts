@@ -175,19 +175,25 @@ export function createGateway(options: GatewayOptions): Gateway {
   };
 
   const handleNode = (req: IncomingMessage, res: ServerResponse): void => {
-    call(nodeView(req, res)).then(
-      (reply) => {
-        try {
-          res.writeHead(reply.status, reply.headers);
-        } catch (err) {
-          writeError(res, unsendableHeaders(reply, err));
-          return;
-        }
-        if (reply.tee) teeToNodeResponse(reply.tee.upstream, reply.tee.options, res);
-        else res.end(reply.body ?? undefined);
-      },
-      (err: unknown) => writeError(res, err),
-    );
+    call(nodeView(req, res))
+      .then(
+        (reply) => {
+          try {
+            res.writeHead(reply.status, reply.headers);
+          } catch (err) {
+            writeError(res, unsendableHeaders(reply, err));
+            return;
+          }
+          if (reply.tee) teeToNodeResponse(reply.tee.upstream, reply.tee.options, res);
+          else res.end(reply.body ?? undefined);
+        },
+        (err: unknown) => writeError(res, err),
+      )
+      .catch((err: unknown) => {
+        // Writing the answer itself failed: never let that reach the process.
+        logFailure(err);
+        res.destroy();
+      });
   };
 
   return {
