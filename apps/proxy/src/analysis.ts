@@ -12,6 +12,7 @@ export function scannerFromConfig(config: Config, logger: Logger): Scanner | und
   return createScanner({
     thresholds: { flag: s.flag_threshold, block: s.block_threshold },
     learnedModel: s.learned_model,
+    cacheChars: s.scan_cache_chars,
     detectors: s.detectors,
     customRules: s.custom_rules,
     allowList: s.allow_list,

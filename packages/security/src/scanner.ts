@@ -9,6 +9,7 @@ import { loadDefaultModel } from './model/default-model.js';
 import type { NormalizedText } from './normalize.js';
 import { mapRange, normalizeText, unleet } from './normalize.js';
 import { redactExcerpt } from './redact.js';
+import { createScanCache, DEFAULT_CACHE_CHARS, type LocatedFinding } from './scan-cache.js';
 import { DEFAULT_THRESHOLDS, scoreFindings, verdictFor } from './scoring.js';
 import type { Scanner, ScannerOptions, ScannerStats, ScanOptions, ScanResult, ScanRole } from './types.js';
 
@@ -114,6 +115,9 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     return false;
   };
 
+  const cache = createScanCache(options.cacheChars ?? DEFAULT_CACHE_CHARS);
+
+  /** {@link scanUncached}, remembered per (text, role, context); locations are per call. */
   const scanText = (
     raw: string,
     role: ScanRole,
@@ -121,6 +125,20 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     messageIndex: number | undefined,
     systemPrompt?: string,
   ): Finding[] => {
+    const key = cache.key(raw, role, systemPrompt);
+    let found = key === undefined ? undefined : cache.get(key);
+    if (!found) {
+      found = scanUncached(raw, role, systemPrompt);
+      if (key !== undefined) cache.set(key, found);
+    }
+    return found.map(({ start, end, ...f }) => ({
+      ...f,
+      location: messageIndex === undefined ? { side, start, end } : { side, messageIndex, start, end },
+    }));
+  };
+
+  /** Findings of one text, with offsets but no location (that depends on where the text was). */
+  const scanUncached = (raw: string, role: ScanRole, systemPrompt?: string): LocatedFinding[] => {
     const text = raw.length > MAX_SCAN_CHARS ? raw.slice(0, MAX_SCAN_CHARS) : raw;
     const norm = normalizeText(text);
     const input = buildInput(text, norm, role, 0, systemPrompt);
@@ -151,20 +169,20 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
       }
     }
     const seen = new Set<string>();
-    const findings: Finding[] = [];
+    const findings: LocatedFinding[] = [];
     for (const f of raws) {
       const { start, end } = f.original ? { start: f.start, end: f.end } : mapRange(norm, f.start, f.end);
       const key = `${f.type}|${start}|${end}|${f.detector}`;
       if (seen.has(key)) continue;
       seen.add(key);
       if (isAllowed(text.slice(start, end))) continue;
-      const location = messageIndex === undefined ? { side, start, end } : { side, messageIndex, start, end };
       findings.push({
         type: f.type,
         severity: f.severity,
         confidence: f.confidence,
         detector: f.detector,
-        location,
+        start,
+        end,
         excerpt: redactExcerpt(text, start, end, f.type),
         message: f.message,
       });

@@ -54,6 +54,13 @@ export interface ScannerOptions {
   allowList?: readonly (string | RegExp)[];
   /** Use the built-in learned model (default true). Same as `detectors: { learned: false }`. */
   learnedModel?: boolean;
+  /**
+   * Characters of scanned text whose findings are remembered (default 4 000 000; 0 turns it off).
+   * Chat clients send the system prompt and the earlier turns again on every call; a message
+   * already scanned with the same role and context is not scanned again. Texts over 32 000
+   * characters are never remembered; the oldest entries go first.
+   */
+  cacheChars?: number;
   /** Optional logger (default silent). */
   logger?: Logger;
 }

@@ -134,6 +134,8 @@ export const configSchema = z
         block_threshold: z.number().min(0).max(100).default(85),
         /** The built-in learned injection model (rules alone when off). */
         learned_model: z.boolean().default(true),
+        /** Characters of scanned text whose findings are remembered (repeated system prompts and turns); 0 turns it off. */
+        scan_cache_chars: z.number().int().min(0).default(4_000_000),
         /** Switch individual detectors off (or on) by name, e.g. `{ pii: false }`. */
         detectors: z.record(z.string(), z.boolean()).default({}),
         /** Extra rules: a regex (checked for catastrophic backtracking) or a keyword list. */
