@@ -3,9 +3,10 @@ import { LLMTraceError, type Logger, type SpanSink, silentLogger, toErrorRespons
 import { Hono } from 'hono';
 import { createInlineAnalyzer, createWorkerAnalyzer } from './pipeline/analysis.js';
 import { toWebHeaders } from './pipeline/headers.js';
+import { createInFlight } from './pipeline/in-flight.js';
 import { nodeView, viewRequest } from './pipeline/incoming.js';
 import type { RequestPolicy } from './pipeline/policy.js';
-import { createInFlight, createProxyCall, type ProxyReply } from './pipeline/proxy.js';
+import { createProxyCall, type ProxyReply } from './pipeline/proxy.js';
 import { teeResponseBody, teeToNodeResponse } from './pipeline/tee.js';
 import type { CostModel, SpanListener, SpanScanner } from './pipeline/types.js';
 import { createUpstreamClient, type UpstreamClientOptions } from './pipeline/upstream.js';
@@ -97,15 +98,12 @@ export function createGateway(options: GatewayOptions): Gateway {
       upstream,
       route: createRouter(options.routes ?? [], options.upstreamUrl),
       sink: options.sink,
-      scanner: options.scanner,
-      pricing: options.pricing,
       tenantSecret: options.tenantSecret ?? 'llmtrace-default-tenant-secret',
       maxRequestBodyBytes: options.maxRequestBodyBytes ?? 10 * 1024 * 1024,
       captureLimitBytes: options.captureLimitBytes,
       injectStreamUsage: options.injectStreamUsage ?? false,
       policies: options.policies ?? [],
       analyzer,
-      redactStored: options.redactStoredPii ?? false,
       logger,
       onSpan: listeners,
     },

@@ -3,6 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger, Span } from '@llmtrace/core';
 import { formats } from '../providers/registry.js';
 import { analyzeCall, type CallRecord } from './finalize.js';
+import { createInFlight } from './in-flight.js';
 import type { PipelineDeps } from './types.js';
 
 /**
@@ -18,40 +19,24 @@ export interface CallAnalyzer {
   close(): Promise<void>;
 }
 
-/** Waiters for "nothing pending". */
-function idleWaiters(): { wait(busy: boolean): Promise<void>; wake(): void } {
-  let waiters: Array<() => void> = [];
-  return {
-    wait: (busy) => (busy ? new Promise<void>((resolve) => waiters.push(resolve)) : Promise.resolve()),
-    wake() {
-      const w = waiters;
-      waiters = [];
-      for (const r of w) r();
-    },
-  };
-}
-
 type AnalysisDeps = Pick<PipelineDeps, 'scanner' | 'pricing' | 'logger' | 'redactStored'>;
 
 /** Analysis on this thread, on the tick after the response ended. */
 export function createInlineAnalyzer(deps: AnalysisDeps): CallAnalyzer {
-  let pending = 0;
-  const waiters = idleWaiters();
-  const idle = (): Promise<void> => waiters.wait(pending > 0);
+  const pending = createInFlight();
   return {
     submit(rec, done) {
-      pending++;
+      pending.enter();
       setImmediate(() => {
         try {
           done(analyzeCall(rec, deps));
         } finally {
-          pending--;
-          if (pending === 0) waiters.wake();
+          pending.leave();
         }
       });
     },
-    idle,
-    close: idle,
+    idle: pending.idle,
+    close: pending.idle,
   };
 }
 
@@ -116,15 +101,15 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): CallAnalyz
   const { logger, fallback } = options;
   const maxPending = options.maxPending ?? 10_000;
   const pending = new Map<number, { rec: CallRecord; done: (span: Span | undefined) => void }>();
+  const inWorker = createInFlight();
   let nextId = 1;
   let worker: Worker | undefined;
   let closed = false;
   let restart: NodeJS.Timeout | undefined;
   let failures = 0;
-  const waiters = idleWaiters();
-  // Idle once this side holds nothing and the fallback has finished what it was handed.
+  // Idle once the worker holds nothing and the fallback has finished what it was handed.
   const idle = async (): Promise<void> => {
-    await waiters.wait(pending.size > 0);
+    await inWorker.idle();
     await fallback.idle();
   };
 
@@ -135,7 +120,7 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): CallAnalyz
     try {
       p.done(span);
     } finally {
-      if (pending.size === 0) waiters.wake();
+      inWorker.leave();
     }
   };
 
@@ -155,10 +140,12 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): CallAnalyz
           err: String(err ?? ''),
         });
       // What the worker held is analysed here instead.
-      const orphans = [...pending];
+      const orphans = [...pending.values()];
       pending.clear();
-      for (const [, p] of orphans) fallback.submit(p.rec, p.done);
-      if (orphans.length > 0) waiters.wake();
+      for (const p of orphans) {
+        fallback.submit(p.rec, p.done);
+        inWorker.leave();
+      }
       if (!closed) {
         failures++;
         restart = setTimeout(start, Math.min(30_000, 500 * 2 ** Math.min(failures, 6)));
@@ -180,11 +167,13 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): CallAnalyz
       }
       const id = nextId++;
       pending.set(id, { rec, done });
+      inWorker.enter();
       try {
         w.postMessage({ id, rec: toWire(rec) } satisfies WireRequest);
       } catch (err) {
         // Not cloneable (should not happen: records are plain data): analyse it here.
         pending.delete(id);
+        inWorker.leave();
         logger.warn('call record could not be sent to the analysis worker', { err: String(err) });
         fallback.submit(rec, done);
       }

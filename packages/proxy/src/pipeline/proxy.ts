@@ -8,6 +8,7 @@ import { decodeBody } from './decode.js';
 import type { CallRecord } from './finalize.js';
 import { deliverSpan } from './finalize.js';
 import { clientResponseHeaders, headerValue } from './headers.js';
+import type { InFlightCounter } from './in-flight.js';
 import type { IncomingView } from './incoming.js';
 import type { PolicyContext, PolicyDecision, RequestPolicy } from './policy.js';
 import type { EventRewriter, TeeOptions, TeeResult } from './tee.js';
@@ -22,7 +23,7 @@ export type RouteFn = (
   headers: HeaderReader,
 ) => { upstream: string; path: string; provider?: string };
 
-export interface ProxyHandlerOptions extends PipelineDeps {
+export interface ProxyHandlerOptions extends Pick<PipelineDeps, 'sink' | 'onSpan'> {
   upstream: UpstreamClient;
   route: RouteFn;
   tenantSecret: string;
@@ -48,33 +49,6 @@ function joinUrl(base: string, path: string, search: string): URL {
   return u;
 }
 
-/** Counters of calls in flight, for graceful shutdown. */
-export interface InFlight {
-  count: number;
-  idle(): Promise<void>;
-}
-
-/** Create the in-flight tracker. */
-export function createInFlight(): InFlight & { enter(): void; leave(): void } {
-  let waiters: Array<() => void> = [];
-  const t = {
-    count: 0,
-    enter() {
-      t.count++;
-    },
-    leave() {
-      t.count--;
-      if (t.count === 0) {
-        const w = waiters;
-        waiters = [];
-        for (const r of w) r();
-      }
-    },
-    idle: () => (t.count === 0 ? Promise.resolve() : new Promise<void>((r) => waiters.push(r))),
-  };
-  return t;
-}
-
 /** Response headers as Node writes them (lower-case names; arrays for repeated headers). */
 export type ReplyHeaders = Record<string, string | string[]>;
 
@@ -96,7 +70,7 @@ export type ProxyReply =
  * and records the call as a span once the body is over (off the request path). Its own failures
  * are thrown as {@link LLMTraceError}s for the server to turn into error responses.
  */
-export function createProxyCall(opts: ProxyHandlerOptions, inflight: ReturnType<typeof createInFlight>) {
+export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCounter) {
   return async (req: IncomingView): Promise<ProxyReply> => {
     const startTime = Date.now();
     const reader: HeaderReader = { get: (name) => req.header(name) ?? null };
