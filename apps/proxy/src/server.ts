@@ -206,14 +206,14 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
         });
       server.closeAllConnections();
       await stopped;
-      // Spans are recorded on the tick after a response ends; let those land before the final flush.
-      await new Promise((r) => setImmediate(r));
+      // The gateway first: it finishes building the spans of calls that just ended (inline or on
+      // the analysis worker) and hands them to the listeners and the writer, which close after it.
+      await gateway.close();
       retention?.stop();
       await operator?.close();
       await policySet.close();
       await writer.close();
       await storage.close();
-      await gateway.close();
       logger.info('shutdown complete', { spans: writer.stats() });
     })();
     return closing;
