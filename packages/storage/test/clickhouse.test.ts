@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createClickHouseStore } from '../src/clickhouse/index.js';
-import { createChdbClient } from './chdb.js';
+import { createChdb } from './chdb.js';
 import { runTraceStoreContract } from './contract.js';
 import { makeSpan } from './fixtures.js';
 
 // The real ClickHouse engine, embedded by chdb, behind @clickhouse/client: the adapter's own SQL runs.
 const dir = mkdtempSync(join(tmpdir(), 'llmtrace-chdb-'));
-const client = createChdbClient(dir);
+const { client, rawInsert } = createChdb(dir);
 afterAll(async () => {
   await client.close();
   rmSync(dir, { recursive: true, force: true });
@@ -21,7 +21,38 @@ runTraceStoreContract('clickhouse', {
   create: async () => createClickHouseStore({ client, database: freshDb() }),
 });
 
+// The same contract with the rows handed to the engine as bytes (chdb's raw insert).
+runTraceStoreContract('clickhouse (raw insert)', {
+  create: async () => createClickHouseStore({ client, database: freshDb(), rawInsert }),
+});
+
 describe('clickhouse specifics', () => {
+  it('sends every insert through rawInsert when it is given', async () => {
+    const calls: string[] = [];
+    const store = createClickHouseStore({
+      client,
+      database: freshDb(),
+      rawInsert: (insert) => {
+        calls.push(insert.table);
+        return rawInsert(insert);
+      },
+    });
+    await store.migrate();
+    await store.insertSpans([makeSpan({ spanId: 'a' }), makeSpan({ spanId: 'b' })]);
+    await store.insertSpans([makeSpan({ spanId: 'a' })]); // already stored: nothing to send
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatch(/^llmtrace_test_[0-9a-f]+\.spans$/);
+    const page = await store.querySpans({ tenantId: 'tenant-a' });
+    expect(page.spans.map((s) => s.spanId).sort()).toEqual(['a', 'b']);
+    await store.close();
+  });
+
+  it('refuses rawInsert with a database name the engine cannot take unquoted', () => {
+    expect(() => createClickHouseStore({ client, database: 'bad-name', rawInsert })).toThrow(
+      /letters, digits/,
+    );
+  });
+
   it('creates a monthly-partitioned MergeTree ordered for tenant + time, with compressed text columns', async () => {
     const database = freshDb();
     const store = createClickHouseStore({ client, database });

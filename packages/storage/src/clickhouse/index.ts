@@ -1,2 +1,2 @@
 export { CLICKHOUSE_MIGRATIONS, type ClickHouseMigration, runClickHouseMigrations } from './migrations.js';
-export { type ClickHouseStoreOptions, createClickHouseStore } from './trace-store.js';
+export { type ClickHouseStoreOptions, createClickHouseStore, type RawInsert } from './trace-store.js';

@@ -17,7 +17,7 @@ import type {
   Trace,
   TraceStore,
 } from '@llmtrace/core';
-import { silentLogger } from '@llmtrace/core';
+import { LLMTraceError, silentLogger } from '@llmtrace/core';
 import { decodeCursor, encodeCursor, pageLimit } from '../shared/cursor.js';
 import { guard } from '../shared/errors.js';
 import { emptyBucket, sortBuckets } from '../shared/semantics.js';
@@ -34,9 +34,30 @@ export interface ClickHouseStoreOptions {
   /** Database holding the tables (created by migrate). Default: the URL's path, else `llmtrace`. */
   database?: string;
   logger?: Logger;
+  /**
+   * Send insert bodies through this function instead of the client's `exec`. For the engine
+   * embedded by chdb pass `(insert) => connection.chdb.rawInsert(insert)`: the rows are handed over
+   * as bytes and parsed on the engine's own threads, where `exec` copies them into the query text.
+   * Needs a database name of letters, digits and `_`.
+   */
+  rawInsert?: (insert: RawInsert) => Promise<unknown>;
 }
 
-const ROWS_PER_CHUNK = 256;
+/** One insert body for {@link ClickHouseStoreOptions.rawInsert}, in the shape chdb's `rawInsert` takes. */
+export interface RawInsert {
+  /** `database.spans`, unquoted. */
+  table: string;
+  columns: readonly string[];
+  format: 'JSONCompactEachRow';
+  /** `JSONCompactEachRow` lines in `columns` order. */
+  values: Buffer;
+  settings: Record<string, number>;
+}
+
+/** Rows per raw insert: a larger batch is sent as several, encoding one while the engine parses another. */
+const RAW_INSERT_ROWS = 5000;
+/** First guess of a row's size in bytes; the buffer grows when rows are larger. */
+const ROW_BYTES_GUESS = 2048;
 const ERROR_PREDICATE = "(status = 'error' OR error IS NOT NULL)";
 
 /** Builds a WHERE clause with typed `{pN:Type}` placeholders the server binds. */
@@ -99,24 +120,37 @@ function loggerClass(logger: Logger): new () => ClickHouseLogger {
 
 /**
  * Encode the spans not in `skip` (keys `tenant\0span`), each id once, as `JSONCompactEachRow`
- * text in chunks of a few hundred rows: row strings joined as they are made die young, which is
- * cheap for the garbage collector, instead of all surviving until the batch is sent.
+ * bytes. Each row string is written into one growing buffer as soon as it is made, so it dies
+ * young; joining rows into strings first left megabytes of text for the old-generation collector.
+ * Returns an empty buffer when every span is skipped.
  */
-function encodeRows(batch: readonly Span[], skip: Set<string>): string[] {
-  const chunks: string[] = [];
-  let lines: string[] = [];
+function encodeRows(batch: readonly Span[], skip: Set<string>): Buffer {
+  let buf = Buffer.allocUnsafe(Math.max(4096, batch.length * ROW_BYTES_GUESS));
+  let length = 0;
   for (const s of batch) {
     const key = `${s.tenantId}\u0000${s.spanId}`;
     if (skip.has(key)) continue;
     skip.add(key); // duplicates inside the batch too
-    lines.push(spanToJsonRow(s));
-    if (lines.length === ROWS_PER_CHUNK) {
-      chunks.push(lines.join(''));
-      lines = [];
+    const line = spanToJsonRow(s);
+    // UTF-8 takes at most 3 bytes per UTF-16 code unit
+    if (length + line.length * 3 > buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(buf.length * 2, length + line.length * 3));
+      buf.copy(grown, 0, 0, length);
+      buf = grown;
     }
+    length += buf.write(line, length);
   }
-  if (lines.length > 0) chunks.push(lines.join(''));
-  return chunks;
+  return buf.subarray(0, length);
+}
+
+/** `items` in the fewest pieces of at most `max`, of nearly equal size. */
+function split<T>(items: readonly T[], max: number): (readonly T[])[] {
+  const n = Math.ceil(items.length / max);
+  if (n <= 1) return [items];
+  const size = Math.ceil(items.length / n);
+  const out: (readonly T[])[] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
 }
 
 function databaseFromUrl(url: string | undefined): string | undefined {
@@ -149,6 +183,13 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): TraceSto
       log: { LoggerClass: loggerClass(logger) },
     });
   const table = `\`${database.replaceAll('`', '\\`')}\`.spans`;
+  const rawInsert = options.rawInsert;
+  if (rawInsert && !/^[A-Za-z0-9_]+$/.test(database)) {
+    throw new LLMTraceError(
+      'invalid_config',
+      `clickhouse: database ${JSON.stringify(database)} must be letters, digits and _ for rawInsert`,
+    );
+  }
   let closed = false;
 
   const select = async (
@@ -185,6 +226,29 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): TraceSto
     return new Set(rows.map((r) => `${r.tenant_id}\u0000${r.span_id}`));
   };
 
+  const send = async (rows: Buffer): Promise<void> => {
+    if (rawInsert) {
+      await rawInsert({
+        table: `${database}.spans`,
+        columns: ROW_COLUMNS,
+        format: 'JSONCompactEachRow',
+        values: rows,
+        settings: ROW_INSERT_SETTINGS,
+      });
+      return;
+    }
+    // Through `exec` rather than `insert`: the client would JSON-encode row objects itself,
+    // while this body is already `JSONCompactEachRow`, passed through untouched.
+    const res = await client.exec({
+      query: `INSERT INTO ${table} (${ROW_COLUMNS.join(', ')}) FORMAT JSONCompactEachRow`,
+      values: Readable.from([rows], { objectMode: false }),
+      clickhouse_settings: ROW_INSERT_SETTINGS,
+    });
+    for await (const _ of res.stream) {
+      // an insert answers with an empty body; read it so the connection is released
+    }
+  };
+
   return {
     name: 'clickhouse',
     migrate: () =>
@@ -195,25 +259,29 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): TraceSto
     insertSpans: (batch) =>
       guard('clickhouse', 'insert', async () => {
         if (batch.length === 0) return;
-        // The look-up of ids already stored runs in the engine while the rows are encoded here;
-        // it almost always finds nothing, and only then are the rows encoded again without them.
+        // The look-up of ids already stored runs in the engine while the first rows are encoded
+        // here; it almost always finds nothing, and only then are those rows encoded again.
         const lookup = existing(batch);
         lookup.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
         await new Promise<void>((resolve) => setImmediate(resolve));
-        let chunks = encodeRows(batch, new Set());
+        // A raw insert waits for the whole body, so a large batch goes as a few inserts, each
+        // encoded while the engine parses the one before. (Through `exec`, a server parses on its own cores.)
+        const parts = rawInsert ? split(batch, RAW_INSERT_ROWS) : [batch];
+        let skip = new Set<string>();
+        let rows = encodeRows(parts[0] ?? [], skip);
         const stored = await lookup;
-        if (stored.size > 0) chunks = encodeRows(batch, stored);
-        if (chunks.length === 0) return;
-        // Through `exec` rather than `insert`: the client would JSON-encode row objects itself,
-        // while this body is already `JSONCompactEachRow` text, passed through untouched.
-        const res = await client.exec({
-          query: `INSERT INTO ${table} (${ROW_COLUMNS.join(', ')}) FORMAT JSONCompactEachRow`,
-          values: Readable.from(chunks, { objectMode: false }),
-          clickhouse_settings: ROW_INSERT_SETTINGS,
-        });
-        for await (const _ of res.stream) {
-          // an insert answers with an empty body; read it so the connection is released
+        if (stored.size > 0) {
+          skip = stored;
+          rows = encodeRows(parts[0] ?? [], skip);
         }
+        let sending: Promise<void> = Promise.resolve();
+        for (let i = 0; i < parts.length; i++) {
+          const body = i === 0 ? rows : encodeRows(parts[i] ?? [], skip);
+          await sending;
+          sending = body.length > 0 ? send(body) : Promise.resolve();
+          sending.catch(() => {}); // awaited in the next round or below
+        }
+        await sending;
       }),
     getTrace: (tenantId, traceId) =>
       guard('clickhouse', 'getTrace', async (): Promise<Trace | undefined> => {
