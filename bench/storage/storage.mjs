@@ -7,9 +7,12 @@
 //   node bench/storage/storage.mjs --adapter postgres --spans 200000
 //
 // Flags: --adapter memory|sqlite|postgres|clickhouse (default sqlite), --spans N (default 100000),
-// --batch N (default 1000), --tenants N (default 4), --queries N (default 50), --keep (keep the data).
+// --batch N (default 1000), --tenants N (default 4), --queries N (default 50), --keep (keep the data),
+// --ch-insert raw|exec (default raw).
 // PostgreSQL: LLMTRACE_BENCH_POSTGRES_URL (default postgres://postgres@127.0.0.1:5432/test), a
-// fresh schema dropped at the end. ClickHouse: the engine embedded by chdb, in a temporary folder.
+// fresh schema dropped at the end. ClickHouse: the engine embedded by chdb, in a temporary folder;
+// rows go through chdb's raw insert (bytes parsed by the engine), or with --ch-insert exec through
+// the client's `exec`, the path a ClickHouse server takes.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -25,6 +28,7 @@ const { values: args } = parseArgs({
     tenants: { type: 'string', default: '4' },
     queries: { type: 'string', default: '50' },
     keep: { type: 'boolean', default: false },
+    'ch-insert': { type: 'string', default: 'raw' },
   },
 });
 const TOTAL = Number(args.spans);
@@ -39,10 +43,12 @@ const WORDS =
     ' ',
   );
 
+// Joined, not concatenated: the proxy's texts come from JSON.parse and are flat strings, where `+=`
+// leaves a rope that every consumer has to flatten first.
 function text(i, n) {
-  let s = '';
-  for (let k = 0; k < n; k++) s += `${WORDS[(i * 7 + k * 13) % WORDS.length]} `;
-  return s;
+  const words = [];
+  for (let k = 0; k < n; k++) words.push(WORDS[(i * 7 + k * 13) % WORDS.length]);
+  return `${words.join(' ')} `;
 }
 
 function makeSpan(i) {
@@ -133,9 +139,13 @@ async function openAdapter(name) {
       const { createClient } = storageRequire('@clickhouse/client');
       const { createChdbConnection } = storageRequire('chdb/connection');
       const dir = mkdtempSync(join(tmpdir(), 'llmtrace-bench-chdb-'));
-      const client = createClient({ connection: createChdbConnection({ path: dir }) });
+      const connection = createChdbConnection({ path: dir });
+      const client = createClient({ connection });
+      if (!['raw', 'exec'].includes(args['ch-insert'])) throw new Error('--ch-insert is raw or exec');
+      const rawInsert =
+        args['ch-insert'] === 'raw' ? (insert) => connection.chdb.rawInsert(insert) : undefined;
       return {
-        store: createClickHouseStore({ client, database: 'llmtrace_bench' }),
+        store: createClickHouseStore({ client, database: 'llmtrace_bench', rawInsert }),
         cleanup: async () => {
           await client.close();
           rmSync(dir, { recursive: true, force: true });
@@ -207,6 +217,7 @@ try {
     adapter: store.name,
     spans: TOTAL,
     batch: BATCH,
+    ...(args.adapter === 'clickhouse' ? { insert: args['ch-insert'] } : {}),
     tenants: TENANTS,
     ingestSpansPerSec: ingest,
     pageLatencyMs: Object.fromEntries(
