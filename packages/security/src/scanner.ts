@@ -19,6 +19,11 @@ export interface ScannerInternals {
   model?: LearnedModel;
   /** Extra detectors appended to the built-ins. */
   extraDetectors?: readonly Detector[];
+  /**
+   * `false` turns off the speed-only shortcuts (pre-filters, memos) so that tests and benchmarks
+   * can compare against the plain path; results are the same. Default `true`.
+   */
+  prefilters?: boolean;
 }
 
 const ROLES: ReadonlySet<string> = new Set(['user', 'assistant', 'system', 'tool']);
@@ -55,6 +60,7 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     detectors.push(createCustomDetector(options.customRules));
   }
   if (options.extraDetectors) detectors.push(...options.extraDetectors);
+  const prefilters = options.prefilters ?? true;
   const attackDetectors = detectors.filter((d) => d.attack && d.name !== 'learned');
   const allow = (options.allowList ?? []).map((a) => (typeof a === 'string' ? a.toLowerCase() : a));
 
@@ -89,6 +95,7 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
       role,
       systemPrompt,
       depth,
+      prefilters,
       rescan: (decoded: string): RawFinding[] => {
         if (depth + 1 >= 4) return [];
         const n = normalizeText(decoded);

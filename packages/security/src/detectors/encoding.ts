@@ -40,6 +40,44 @@ function readable(s: string): boolean {
   return words >= 2;
 }
 
+const BASE64_MIN_RUN = 20; // BASE64 needs this many alphabet characters in a row
+const HEX_MIN_RUN = 24; // the hex guard below: /[0-9a-fA-F]{24}/
+
+/**
+ * Whether `text` has a run of at least 20 base64-alphabet characters (else BASE64 cannot match) and
+ * a run of at least 24 hex digits. One linear pass instead of a regex that restarts at every letter.
+ */
+function longRuns(text: string): { base64: boolean; hex: boolean } {
+  let b64 = 0;
+  let hex = 0;
+  let base64 = false;
+  let hexRun = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    const isHex = (c >= 48 && c <= 57) || (c >= 97 && c <= 102) || (c >= 65 && c <= 70);
+    if (
+      isHex ||
+      (c >= 65 && c <= 90) ||
+      (c >= 97 && c <= 122) ||
+      c === 43 ||
+      c === 47 ||
+      c === 95 ||
+      c === 45
+    ) {
+      if (++b64 >= BASE64_MIN_RUN) base64 = true;
+      hex = isHex ? hex + 1 : 0;
+      if (hex >= HEX_MIN_RUN) {
+        hexRun = true;
+        break; // a hex run is also a base64 run: both answers are known
+      }
+    } else {
+      b64 = 0;
+      hex = 0;
+    }
+  }
+  return { base64, hex: hexRun };
+}
+
 // Another layer of encoding (base64 or hex text) is kept so the next depth can decode it.
 const ENCODED_LAYER = /^(?:[A-Za-z0-9+/_-]{20,}={0,2}|(?:[0-9a-fA-F]{2}){12,})$/;
 
@@ -152,8 +190,13 @@ function detect(input: DetectorInput): RawFinding[] {
   };
 
   if (nested) {
-    scanPattern(BASE64, 'base64', decodeBase64);
-    if (text.includes('\\x') || /[0-9a-fA-F]{24}/.test(text)) scanPattern(HEX, 'hex', decodeHex);
+    const runs = input.prefilters === false ? undefined : longRuns(text);
+    if (!runs || runs.base64) scanPattern(BASE64, 'base64', decodeBase64);
+    // BASE64 is shared with the scanPattern loop of an enclosing scan (rescan runs this detector
+    // again), which continues from its lastIndex: leave it as a scan without matches does, at 0.
+    else BASE64.lastIndex = 0;
+    if (text.includes('\\x') || (runs ? runs.hex : /[0-9a-fA-F]{24}/.test(text)))
+      scanPattern(HEX, 'hex', decodeHex);
     if (text.includes('%')) scanPattern(URLENC, 'url', decodeUrl);
 
     if (input.depth === 0 && text.length <= MAX_ROTATE_CHARS && /[a-z]{3}/i.test(text)) {

@@ -340,16 +340,17 @@ function embeddedTask(input: DetectorInput, docLike: boolean): RawFinding[] {
 }
 
 function detect(input: DetectorInput): RawFinding[] {
-  const found = runRules(INJECTION_RULES, input.norm.text, input.lower);
+  const fast = input.prefilters !== false;
+  const found = runRules(INJECTION_RULES, input.norm.text, input.lower, fast);
   if (input.leet) {
     const lowerLeet = input.leet.toLowerCase();
-    for (const f of runRules(INJECTION_RULES, input.leet, lowerLeet)) {
+    for (const f of runRules(INJECTION_RULES, input.leet, lowerLeet, fast)) {
       f.message = `${f.message} (leetspeak)`;
       found.push(f);
     }
   }
   const docLike = documentLike(input);
-  for (const f of runRules(INDIRECT_RULES, input.norm.text, input.lower)) {
+  for (const f of runRules(INDIRECT_RULES, input.norm.text, input.lower, fast)) {
     if (!docLike) {
       f.severity = 'low';
       f.confidence = 0.5;

@@ -305,9 +305,10 @@ function adversarialSuffix(text: string): RawFinding[] {
 
 function detect(input: DetectorInput): RawFinding[] {
   const text = input.norm.text;
-  const found = runRules(JAILBREAK_RULES, text, input.lower);
+  const fast = input.prefilters !== false;
+  const found = runRules(JAILBREAK_RULES, text, input.lower, fast);
   if (input.leet) {
-    for (const f of runRules(JAILBREAK_RULES, input.leet, input.leet.toLowerCase())) {
+    for (const f of runRules(JAILBREAK_RULES, input.leet, input.leet.toLowerCase(), fast)) {
       f.message = `${f.message} (leetspeak)`;
       found.push(f);
     }

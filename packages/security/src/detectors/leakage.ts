@@ -37,51 +37,79 @@ function shingles(words: readonly string[], n: number): Set<string> {
   return s;
 }
 
+// Paraphrase: content-word bigrams (stop words dropped) survive reordering of filler words.
+const content = (ts: readonly Token[]): Token[] => ts.filter((t) => !STOP.has(t.word) && t.word.length > 2);
+
+/** What the overlap measure needs from a system prompt: its token count and its shingle sets. */
+interface PromptShingles {
+  count: number;
+  sys4: Set<string>;
+  sys2: Set<string>;
+}
+
+function promptShingles(systemPrompt: string): PromptShingles {
+  const sys = tokens(systemPrompt, 20_000);
+  if (sys.length < 5) return { count: sys.length, sys4: new Set(), sys2: new Set() };
+  const sys4 = shingles(
+    sys.map((t) => t.word),
+    4,
+  );
+  const sys2 = shingles(
+    content(sys).map((t) => t.word),
+    2,
+  );
+  return { count: sys.length, sys4, sys2 };
+}
+
+// The same system prompt comes with every response of an application: its shingles are computed
+// once (a pure function of the prompt) instead of on every call.
+const MEMO_ENTRIES = 16;
+const MEMO_MAX_CHARS = 64 * 1024;
+const memo = new Map<string, PromptShingles>();
+
+function memoShingles(systemPrompt: string): PromptShingles {
+  if (systemPrompt.length > MEMO_MAX_CHARS) return promptShingles(systemPrompt);
+  let entry = memo.get(systemPrompt);
+  if (!entry) {
+    entry = promptShingles(systemPrompt);
+    if (memo.size >= MEMO_ENTRIES) memo.delete(memo.keys().next().value as string);
+    memo.set(systemPrompt, entry);
+  }
+  return entry;
+}
+
 /**
  * Measure how much of `systemPrompt` the response reproduces. Returns the covered response range
- * and coverage ratios, or null when there is no meaningful overlap.
+ * and coverage ratios, or null when there is no meaningful overlap. `remember: false` recomputes
+ * the system prompt's shingles instead of reusing them (same result).
  */
 export function systemPromptOverlap(
   response: string,
   systemPrompt: string,
+  remember = true,
 ): { start: number; end: number; verbatim: number; paraphrase: number } | null {
-  const sys = tokens(systemPrompt, 20_000);
-  if (sys.length === 0) return null;
-  const res = tokens(response);
-  if (sys.length < 5) {
+  const { count, sys4, sys2 } = remember ? memoShingles(systemPrompt) : promptShingles(systemPrompt);
+  if (count === 0) return null;
+  if (count < 5) {
     const needle = systemPrompt.trim().toLowerCase();
     const at = needle.length >= 12 ? response.toLowerCase().indexOf(needle) : -1;
     return at >= 0 ? { start: at, end: at + needle.length, verbatim: 1, paraphrase: 1 } : null;
   }
-  const n = 4;
-  const sys4 = shingles(
-    sys.map((t) => t.word),
-    n,
-  );
+  const res = tokens(response);
   let first = -1;
   let last = -1;
   const hit4 = new Set<string>();
-  for (let i = 0; i + n <= res.length; i++) {
-    const key = res
-      .slice(i, i + n)
-      .map((t) => t.word)
-      .join(' ');
+  for (let i = 0; i + 4 <= res.length; i++) {
+    const key = `${res[i]!.word} ${res[i + 1]!.word} ${res[i + 2]!.word} ${res[i + 3]!.word}`;
     if (sys4.has(key)) {
       hit4.add(key);
       if (first < 0) first = res[i]!.start;
-      last = res[i + n - 1]!.end;
+      last = res[i + 3]!.end;
     }
   }
   const verbatim = sys4.size > 0 ? hit4.size / sys4.size : 0;
 
-  // Paraphrase: content-word bigrams (stop words dropped) survive reordering of filler words.
-  const content = (ts: readonly Token[]): Token[] => ts.filter((t) => !STOP.has(t.word) && t.word.length > 2);
-  const sysC = content(sys);
   const resC = content(res);
-  const sys2 = shingles(
-    sysC.map((t) => t.word),
-    2,
-  );
   const hit2 = new Set<string>();
   for (let i = 0; i + 2 <= resC.length; i++) {
     const key = `${resC[i]!.word} ${resC[i + 1]!.word}`;
@@ -98,7 +126,7 @@ export function systemPromptOverlap(
 
 function detect(input: DetectorInput): RawFinding[] {
   if (!input.systemPrompt || input.systemPrompt.trim().length === 0) return [];
-  const overlap = systemPromptOverlap(input.norm.text, input.systemPrompt);
+  const overlap = systemPromptOverlap(input.norm.text, input.systemPrompt, input.prefilters !== false);
   if (!overlap) return [];
   const { verbatim, paraphrase } = overlap;
   if (verbatim < 0.3 && paraphrase < 0.45) return [];

@@ -54,18 +54,50 @@ function add(
 
 /** Positions already claimed by a more specific PII type (a bitmap: O(span) per check, not O(findings)). */
 class Taken {
-  private readonly mask: Uint8Array;
-  constructor(length: number) {
-    this.mask = new Uint8Array(length + 1);
-  }
+  // Allocated on the first claim: most texts have none.
+  private mask: Uint8Array | undefined;
+  constructor(private readonly length: number) {}
   push([s, e]: [number, number]): void {
+    this.mask ??= new Uint8Array(this.length + 1);
     this.mask.fill(1, s, e);
   }
   overlaps(s: number, e: number): boolean {
-    for (let i = s; i < e; i++) if (this.mask[i] === 1) return true;
+    const mask = this.mask;
+    if (!mask) return false;
+    for (let i = s; i < e; i++) if (mask[i] === 1) return true;
     return false;
   }
 }
+
+/**
+ * Digit counts that bound what the number patterns can match, from one pass over the text:
+ * `consecutive`, the longest run of digits, and `grouped`, the most digits in one run of digits and
+ * `+()./ -`. Every PHONE, CARD, SSN, IPV4 and numeric DATE match lies inside such a run.
+ */
+function digitRuns(text: string): { consecutive: number; grouped: number } {
+  let consecutive = 0;
+  let grouped = 0;
+  let run = 0;
+  let group = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++run > consecutive) consecutive = run;
+      if (++group > grouped) grouped = group;
+    } else {
+      run = 0;
+      // + ( ) . / - and space keep the group going
+      if (c !== 43 && c !== 40 && c !== 41 && c !== 46 && c !== 47 && c !== 45 && c !== 32) group = 0;
+    }
+  }
+  return { consecutive, grouped };
+}
+
+// Fewest digits a finding needs: PHONE keeps 7–15 digits (extension excluded); CARD is
+// \d(?:[ -]?\d){11,18}; SSN \d{3}[- ]\d{2}[- ]\d{4} and SSN_BARE \d{9}; IPV4 (?:\d{1,3}\.){3}\d{1,3};
+// YEAR (?:19|20)\d{2}; every DATE alternative has \d{4} except d/d/dd, which has 4 grouped digits.
+const MIN_GROUPED = { phone: 7, card: 12, ssn: 9, ipv4: 4, date: 4 } as const;
+const MIN_CONSECUTIVE = { ssnBare: 9, year: 4 } as const;
 
 function overlaps(taken: Taken, s: number, e: number): boolean {
   return taken.overlaps(s, e);
@@ -110,6 +142,8 @@ function detect(input: DetectorInput): RawFinding[] {
     }
   }
   if (!hasDigit) return out.concat(names(text, low));
+  // Without pre-filters every pattern runs (the bounds are never reached).
+  const digits = input.prefilters === false ? { consecutive: Infinity, grouped: Infinity } : digitRuns(text);
 
   IBAN.lastIndex = 0;
   for (let m = IBAN.exec(text); m && out.length < PUSH_LIMIT; m = IBAN.exec(text)) {
@@ -119,14 +153,18 @@ function detect(input: DetectorInput): RawFinding[] {
     }
   }
   SSN.lastIndex = 0;
-  for (let m = SSN.exec(text); m && out.length < PUSH_LIMIT; m = SSN.exec(text)) {
+  for (
+    let m = digits.grouped >= MIN_GROUPED.ssn ? SSN.exec(text) : null;
+    m && out.length < PUSH_LIMIT;
+    m = SSN.exec(text)
+  ) {
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
     if (ssnValid(m[1]!, m[3]!, m[4]!)) {
       add(out, 'pii.ssn', 'high', 0.85, m.index, m.index + m[0].length, 'US social security number');
       taken.push([m.index, m.index + m[0].length]);
     }
   }
-  if (/\b(?:ssn|social\s+security)\b/i.test(text)) {
+  if (digits.consecutive >= MIN_CONSECUTIVE.ssnBare && /\b(?:ssn|social\s+security)\b/i.test(text)) {
     SSN_BARE.lastIndex = 0;
     for (let m = SSN_BARE.exec(text); m && out.length < PUSH_LIMIT; m = SSN_BARE.exec(text)) {
       if (overlaps(taken, m.index, m.index + m[0].length)) continue;
@@ -137,7 +175,11 @@ function detect(input: DetectorInput): RawFinding[] {
     }
   }
   CARD.lastIndex = 0;
-  for (let m = CARD.exec(text); m && out.length < PUSH_LIMIT; m = CARD.exec(text)) {
+  for (
+    let m = digits.grouped >= MIN_GROUPED.card ? CARD.exec(text) : null;
+    m && out.length < PUSH_LIMIT;
+    m = CARD.exec(text)
+  ) {
     const digits = m[0].replace(/[ -]/g, '');
     if (digits.length < 12 || digits.length > 19 || trivialDigits(digits)) continue;
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
@@ -153,7 +195,7 @@ function detect(input: DetectorInput): RawFinding[] {
     );
     taken.push([m.index, m.index + m[0].length]);
   }
-  if (text.includes('.')) {
+  if (digits.grouped >= MIN_GROUPED.ipv4 && text.includes('.')) {
     IPV4.lastIndex = 0;
     for (let m = IPV4.exec(text); m && out.length < PUSH_LIMIT; m = IPV4.exec(text)) {
       if (!ipv4Valid(m[0])) continue;
@@ -163,7 +205,8 @@ function detect(input: DetectorInput): RawFinding[] {
       taken.push([m.index, m.index + m[0].length]);
     }
   }
-  if (text.includes('::') || /[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(text)) {
+  // Both tests need a colon; includes() is much cheaper than the regex.
+  if (text.includes(':') && (text.includes('::') || /[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(text))) {
     IPV6.lastIndex = 0;
     for (let m = IPV6.exec(text); m && out.length < PUSH_LIMIT; m = IPV6.exec(text)) {
       if (!/\d/.test(m[0]) || m[0].length < 6) continue;
@@ -172,20 +215,32 @@ function detect(input: DetectorInput): RawFinding[] {
     }
   }
   DATE.lastIndex = 0;
-  for (let m = DATE.exec(low); m && out.length < PUSH_LIMIT; m = DATE.exec(low)) {
+  for (
+    let m = digits.grouped >= MIN_GROUPED.date ? DATE.exec(low) : null;
+    m && out.length < PUSH_LIMIT;
+    m = DATE.exec(low)
+  ) {
     if (overlaps(taken, m.index, m.index + m[0].length)) continue;
     add(out, 'pii.date', 'info', 0.6, m.index, m.index + m[0].length, 'Date');
     taken.push([m.index, m.index + m[0].length]);
   }
   YEAR.lastIndex = 0;
-  for (let m = YEAR.exec(low); m && out.length < PUSH_LIMIT; m = YEAR.exec(low)) {
+  for (
+    let m = digits.consecutive >= MIN_CONSECUTIVE.year ? YEAR.exec(low) : null;
+    m && out.length < PUSH_LIMIT;
+    m = YEAR.exec(low)
+  ) {
     const off = m.index + m[0].length - 4;
     if (overlaps(taken, off, off + 4)) continue;
     add(out, 'pii.date', 'info', 0.6, off, off + 4, 'Date');
     taken.push([off, off + 4]);
   }
   PHONE.lastIndex = 0;
-  for (let m = PHONE.exec(text); m && out.length < PUSH_LIMIT; m = PHONE.exec(text)) {
+  for (
+    let m = digits.grouped >= MIN_GROUPED.phone ? PHONE.exec(text) : null;
+    m && out.length < PUSH_LIMIT;
+    m = PHONE.exec(text)
+  ) {
     const raw = m[0];
     const main = raw.replace(/\s?(?:x|ext\.?|#)\s?\d{1,5}$/, '');
     const digits = main.replace(/\D/g, '');

@@ -7,6 +7,11 @@ interface SecretRule {
   severity: Severity;
   /** Cheap literal the text must contain (case-sensitive) before the regex runs. */
   prefilter: string | RegExp;
+  /**
+   * A second necessary condition, copied from the end of `pattern` (every match contains a match
+   * of it); tested after `prefilter`, skipped when pre-filters are off.
+   */
+  requires?: RegExp;
   pattern: RegExp;
   /** Capture group holding the secret itself (default: whole match). */
   group?: number;
@@ -247,6 +252,8 @@ export const SECRET_RULES: readonly SecretRule[] = [
     prefilter: /(?:secret|passw|token|api[_-]?key|apikey|access[_-]?key|auth)/i,
     pattern:
       /\b[\w.-]{0,30}(?:secret|passw(?:or)?d|token|api[_-]?key|apikey|access[_-]?key|auth[_-]?key|client[_-]?secret)\b["']?\s*(?:[:=]|=>|:=)\s*["']([A-Za-z0-9_\-+/=!@#$%^&*.~]{12,128})["']/gi,
+    // The quoted value: rare in prose, while the keywords above are common.
+    requires: /["'][A-Za-z0-9_\-+/=!@#$%^&*.~]{12,128}["']/i,
     group: 1,
     validate: (s) => highEntropy(3.7)(s) && !/^[0-9a-f-]+$/i.test(s) && /\d/.test(s) && /[a-z]/i.test(s),
     message: 'Credential assigned to a secret-named variable',
@@ -261,6 +268,7 @@ function detect(input: DetectorInput): RawFinding[] {
     const present =
       typeof rule.prefilter === 'string' ? text.includes(rule.prefilter) : rule.prefilter.test(text);
     if (!present) continue;
+    if (rule.requires && input.prefilters !== false && !rule.requires.test(text)) continue;
     rule.pattern.lastIndex = 0;
     let count = 0;
     for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {

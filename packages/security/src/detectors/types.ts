@@ -30,6 +30,11 @@ export interface DetectorInput {
   depth: number;
   /** Re-run the attack detectors on a decoded payload (used by the encoding detector). */
   rescan(text: string): RawFinding[];
+  /**
+   * `false`: skip the speed-only shortcuts (pre-filters that rule out matches, memos), for
+   * equivalence tests and benchmarks. Findings are the same either way. Default `true`.
+   */
+  prefilters?: boolean;
 }
 
 /** A detector: pure, synchronous; returns findings and should not throw (the scanner guards anyway). */
@@ -110,41 +115,73 @@ function windowsFor(lower: string): Array<[number, number]> {
 /**
  * Run pattern rules on `text` (normalised coordinates). The keyword pre-filter keeps clean texts
  * fast (most rules never run their regex); texts over 32 KiB are matched in windows around
- * trigger words only.
+ * trigger words only. `fast: false` finds the keywords the plain way (same result; for tests).
  */
-export function runRules(rules: readonly PatternRule[], text: string, lower: string): RawFinding[] {
+export function runRules(
+  rules: readonly PatternRule[],
+  text: string,
+  lower: string,
+  fast = true,
+): RawFinding[] {
   if (text.length <= WINDOW_THRESHOLD || lower.length !== text.length)
-    return runRulesOn(rules, text, lower, 0);
+    return runRulesOn(rules, text, lower, 0, fast);
   const out: RawFinding[] = [];
   for (const [s, e] of windowsFor(lower))
-    out.push(...runRulesOn(rules, text.slice(s, e), lower.slice(s, e), s));
+    out.push(...runRulesOn(rules, text.slice(s, e), lower.slice(s, e), s, fast));
   return out;
 }
 
-// One pass finds every keyword of a rule list (instead of one substring search per keyword per rule).
-const keywordScanners = new WeakMap<readonly PatternRule[], { re: RegExp; keywords: string[] }>();
+interface KeywordScanner {
+  /** Every keyword, longest first: at each position the first alternative to match is the longest. */
+  re: RegExp;
+  /** The same inside a zero-width look-ahead (the plain path). */
+  lookahead: RegExp;
+  keywords: string[];
+  /** Keyword → the keywords it contains (itself included). */
+  within: Map<string, string[]>;
+}
 
-function presentKeywords(rules: readonly PatternRule[], lower: string): Set<string> {
+// One pass finds every keyword of a rule list (instead of one substring search per keyword per rule).
+const keywordScanners = new WeakMap<readonly PatternRule[], KeywordScanner>();
+
+function keywordScanner(rules: readonly PatternRule[]): KeywordScanner {
   let scanner = keywordScanners.get(rules);
   if (!scanner) {
     const keywords = [...new Set(rules.flatMap((r) => r.keywords))].sort((a, b) => b.length - a.length);
     const alternation = keywords.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-    // Zero-width look-ahead: every start position is tried, so overlapping keywords are all seen.
-    scanner = { re: new RegExp(`(?=(${alternation}))`, 'g'), keywords };
+    const within = new Map(keywords.map((m) => [m, keywords.filter((k) => m.includes(k))]));
+    scanner = {
+      re: new RegExp(alternation, 'g'),
+      lookahead: new RegExp(`(?=(${alternation}))`, 'g'),
+      keywords,
+      within,
+    };
     keywordScanners.set(rules, scanner);
   }
+  return scanner;
+}
+
+/** The keywords of `rules` that occur in `lower`. */
+function presentKeywords(rules: readonly PatternRule[], lower: string, fast: boolean): Set<string> {
+  const scanner = keywordScanner(rules);
   const seen = new Set<string>();
-  const re = scanner.re;
+  const re = fast ? scanner.re : scanner.lookahead;
   re.lastIndex = 0;
+  // Restart one character after each hit, so every start position is tried and overlapping
+  // keywords are all seen.
   for (let m = re.exec(lower); m !== null; m = re.exec(lower)) {
-    seen.add(m[1]!);
+    seen.add(fast ? m[0] : m[1]!);
     re.lastIndex = m.index + 1;
   }
   // A longer keyword found at a position hides shorter ones starting there ("you are now" / "you are").
   const present = new Set<string>();
-  for (const k of scanner.keywords) {
-    if (seen.has(k)) present.add(k);
-    else for (const m of seen) if (m.includes(k)) present.add(k);
+  if (fast) {
+    for (const m of seen) for (const k of scanner.within.get(m)!) present.add(k);
+  } else {
+    for (const k of scanner.keywords) {
+      if (seen.has(k)) present.add(k);
+      else for (const m of seen) if (m.includes(k)) present.add(k);
+    }
   }
   return present;
 }
@@ -154,9 +191,10 @@ function runRulesOn(
   text: string,
   lower: string,
   offset: number,
+  fast: boolean,
 ): RawFinding[] {
   const out: RawFinding[] = [];
-  const present = presentKeywords(rules, lower);
+  const present = presentKeywords(rules, lower, fast);
   if (present.size === 0) return out;
   for (const rule of rules) {
     if (!rule.keywords.some((k) => present.has(k))) continue;
