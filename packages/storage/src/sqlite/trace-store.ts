@@ -50,8 +50,9 @@ export function openSqliteDatabase(path: string, busyTimeoutMs = 5000): Database
   // WAL: readers never block the writer, and the writer appends instead of rewriting pages.
   if (path !== ':memory:') db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
-  // 64 MiB page cache: index pages of a million-span table stay hot.
-  db.pragma('cache_size = -65536');
+  // 16 MiB page cache. At a million spans the newest-50 page stays under 5 ms at p95 with it (the
+  // OS keeps the rest of the file cached); 64 MiB was no faster and added its size to the RSS.
+  db.pragma('cache_size = -16384');
   db.pragma('temp_store = MEMORY');
   // Checkpoint (and fsync) every ~40 MiB of WAL rather than every 4 MiB: ingest is about 1.7x faster.
   db.pragma('wal_autocheckpoint = 10000');
