@@ -3,11 +3,12 @@
 // interleaved round by round in one run, so machine noise hits both sides alike.
 //
 //   pnpm build && node bench/proxy/overhead.mjs [--seconds 4] [--rounds 3] [--delay 20] [--conc 1,10,64]
-//     [--storage sqlite|memory] [--worker]
+//     [--storage sqlite|memory] [--worker] [--idle-gc-ms N]
 //
 // A third arm, a bare node:http + undici proxy (floor-proxy.mjs), shows what any Node proxy costs
 // on the machine. Reports requests/s and latency p50/p99 per side, the added latency (proxy minus direct), the
-// added time to first chunk for streams, and the proxy's RSS after the run.
+// added time to first chunk for streams, and the proxy's RSS right after the run and once it has
+// been idle long enough to give back what it grew under load.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,12 +26,15 @@ const { values: args } = parseArgs({
     storage: { type: 'string', default: 'sqlite' },
     // Build spans on the analysis worker thread (analysis.worker) instead of the proxy's thread.
     worker: { type: 'boolean', default: false },
+    // memory.idle_gc_ms of the proxy (default: the proxy's own default)
+    'idle-gc-ms': { type: 'string' },
   },
 });
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const DELAY = Number(args.delay);
 const CONCURRENCY = args.conc.split(',').map(Number);
+const IDLE_WAIT_MS = 12_000;
 const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.url));
 
 function start(argv, env, match, script = cli) {
@@ -147,6 +151,7 @@ const proxy = await start(
     LLMTRACE_STORAGE_DATABASE_PATH: join(dir, 'bench.db'),
     LLMTRACE_CONFIG: '',
     LLMTRACE_ANALYSIS_WORKER: String(args.worker),
+    ...(args['idle-gc-ms'] ? { LLMTRACE_MEMORY_IDLE_GC_MS: args['idle-gc-ms'] } : {}),
   },
   /"url":"(http:\/\/[^"]+)"/,
 );
@@ -205,6 +210,9 @@ try {
     `c=10 stream direct first-chunk p50 ${fmt(d.ttfb50)} p99 ${fmt(d.ttfb99)} ms | proxy p50 ${fmt(p.ttfb50)} p99 ${fmt(p.ttfb99)} ms | added first-chunk p50 ${fmt(p.ttfb50 - d.ttfb50)} p99 ${fmt(p.ttfb99 - d.ttfb99)} ms | errors ${d.errors}/${p.errors}`,
   );
   console.log(`proxy RSS after run: ${fmt(rssMb(proxy.child.pid))} MB`);
+  // memory.idle_gc_ms (default 5 s) gives the heap grown under load back once traffic stops.
+  await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
+  console.log(`proxy RSS ${IDLE_WAIT_MS / 1000} s after the run: ${fmt(rssMb(proxy.child.pid))} MB`);
 } finally {
   proxy.child.kill('SIGTERM');
   floor.child.kill('SIGTERM');

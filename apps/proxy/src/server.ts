@@ -19,6 +19,7 @@ import {
 } from './analysis.js';
 import { createAppAuth } from './auth.js';
 import type { Config, StorageConfig } from './config/index.js';
+import { startIdleCollector } from './idle-gc.js';
 import { createOperator, type Operator } from './operator.js';
 import { createPoliciesFromConfig, policiesConfigOf } from './policies.js';
 
@@ -167,7 +168,9 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
   root.route('/', gateway.app);
   const viaRouter = getRequestListener(root.fetch);
   const claims = operator.claims;
+  const idle = startIdleCollector(config.memory.idle_gc_ms, logger);
   const listener = (req: IncomingMessage, res: ServerResponse): void => {
+    idle.touch();
     const url = req.url ?? '/';
     const q = url.indexOf('?');
     if (claims(q === -1 ? url : url.slice(0, q))) void viaRouter(req, res);
@@ -210,6 +213,7 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
       // the analysis worker) and hands them to the listeners and the writer, which close after it.
       await gateway.close();
       retention?.stop();
+      idle.stop();
       await operator?.close();
       await policySet.close();
       await writer.close();

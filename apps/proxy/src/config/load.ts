@@ -13,6 +13,7 @@ export const ENV_KEYS: Readonly<Record<string, { path: string; type: Coerce }>> 
   LLMTRACE_LISTEN_ADDR: { path: 'listen_addr', type: 'string' },
   LLMTRACE_UPSTREAM_URL: { path: 'upstream_url', type: 'string' },
   LLMTRACE_MAX_REQUEST_BODY_BYTES: { path: 'max_request_body_bytes', type: 'number' },
+  LLMTRACE_MEMORY_IDLE_GC_MS: { path: 'memory.idle_gc_ms', type: 'number' },
   LLMTRACE_INJECT_STREAM_USAGE: { path: 'inject_stream_usage', type: 'boolean' },
   LLMTRACE_TENANT_SECRET: { path: 'tenant_secret', type: 'string' },
   LLMTRACE_STORAGE_PROFILE: { path: 'storage.profile', type: 'string' },

@@ -124,6 +124,16 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    memory: z
+      .object({
+        /**
+         * After this long without a request following traffic, run one full garbage collection so
+         * the heap grown under load goes back to the system; 0 turns it off. ms.
+         */
+        idle_gc_ms: z.number().int().min(0).default(5000),
+      })
+      .strict()
+      .prefault({}),
     storage: storageSchema.prefault({ profile: 'sqlite' }),
     security: z
       .object({

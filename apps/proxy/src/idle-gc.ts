@@ -1,0 +1,93 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import type { Logger } from '@llmtrace/core';
+
+type Collect = (options: { type: 'major'; execution: 'async' }) => unknown;
+
+/** V8's collector: the global one under `--expose-gc`, else exposed now in a fresh context. */
+function collector(): Collect | undefined {
+  const global = (globalThis as { gc?: unknown }).gc;
+  if (typeof global === 'function') return global as Collect;
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('gc');
+    return typeof gc === 'function' ? (gc as Collect) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const SWEEP_WAIT_MS = 1000;
+
+/** One full collection, run incrementally in steps between other work rather than in one pause. */
+function collect(gc: Collect, logger: Logger): void {
+  const t = performance.now();
+  const failed = (err: unknown): void =>
+    logger.warn('idle garbage collection failed', { error: String(err) });
+  try {
+    Promise.resolve(gc({ type: 'major', execution: 'async' })).then(
+      () => logger.debug('idle garbage collection', { ms: Math.round(performance.now() - t) }),
+      failed,
+    );
+  } catch (err) {
+    failed(err);
+  }
+}
+
+/** Tells the collector about traffic. */
+export interface IdleCollector {
+  /** A request arrived. */
+  touch(): void;
+  stop(): void;
+}
+
+/**
+ * Return the heap grown under load once traffic stops. V8 keeps the old generation it grew to
+ * (mostly garbage: spans and bodies promoted while they waited for the writer) until the next
+ * allocation-driven collection, which an idle proxy never reaches, so a burst leaves the RSS up
+ * for good. After `idleMs` without a request following traffic (and once after start-up, which
+ * leaves the tokenizer's load garbage), full collections run incrementally, in steps between other
+ * work, so a request that arrives meanwhile is not held up by one long pause.
+ *
+ * @example
+ * const idle = startIdleCollector(5000, logger);
+ * server.on('request', idle.touch);
+ */
+export function startIdleCollector(idleMs: number, logger: Logger): IdleCollector {
+  const gc = idleMs > 0 ? collector() : undefined;
+  if (!gc) {
+    if (idleMs > 0) logger.warn('idle garbage collection unavailable in this runtime');
+    return { touch: () => {}, stop: () => {} };
+  }
+  let touched = false;
+  let requests = 0;
+  let owed = true; // start-up
+  let running = false;
+  const timer = setInterval(() => {
+    if (touched) {
+      touched = false;
+      owed = true;
+      return;
+    }
+    if (!owed || running) return;
+    owed = false;
+    running = true;
+    // The first collection frees the garbage; the pages it empties are swept in the background
+    // and only given back by a later collection, hence the second one a moment after.
+    collect(gc, logger);
+    const seen = requests;
+    setTimeout(() => {
+      running = false;
+      // Traffic came back meanwhile: its requests are not held up for the second one.
+      if (requests === seen) collect(gc, logger);
+    }, SWEEP_WAIT_MS).unref();
+  }, idleMs);
+  timer.unref();
+  return {
+    touch: () => {
+      touched = true;
+      requests++;
+    },
+    stop: () => clearInterval(timer),
+  };
+}

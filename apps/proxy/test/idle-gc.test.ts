@@ -1,0 +1,74 @@
+import { silentLogger } from '@llmtrace/core';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { startIdleCollector } from '../src/idle-gc.js';
+
+describe('idle garbage collection', () => {
+  const g = globalThis as { gc?: unknown };
+  const saved = g.gc;
+  let gc: ReturnType<typeof vi.fn>;
+  beforeEach(() => {
+    vi.useFakeTimers();
+    gc = vi.fn();
+    g.gc = gc;
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+    g.gc = saved;
+  });
+
+  it('collects twice after start-up, then only once traffic has stopped for the idle time', () => {
+    const idle = startIdleCollector(1000, silentLogger);
+    vi.advanceTimersByTime(1000); // quiet since start: start-up garbage
+    expect(gc).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1000); // the second pass, after the sweep wait
+    expect(gc).toHaveBeenCalledTimes(2);
+    vi.advanceTimersByTime(10_000); // still quiet: nothing new to give back
+    expect(gc).toHaveBeenCalledTimes(2);
+
+    for (let i = 0; i < 50; i++) {
+      idle.touch(); // steady traffic: never collects
+      vi.advanceTimersByTime(200);
+    }
+    expect(gc).toHaveBeenCalledTimes(2);
+    vi.advanceTimersByTime(999); // the last touch was 200 ms ago, not yet a quiet interval
+    expect(gc).toHaveBeenCalledTimes(2);
+    vi.advanceTimersByTime(1); // a whole interval without a request
+    expect(gc).toHaveBeenCalledTimes(3);
+    vi.advanceTimersByTime(1000);
+    expect(gc).toHaveBeenCalledTimes(4);
+    idle.stop();
+    idle.touch();
+    vi.advanceTimersByTime(10_000);
+    expect(gc).toHaveBeenCalledTimes(4);
+  });
+
+  it('skips the second collection when traffic came back after the first', () => {
+    const idle = startIdleCollector(1000, silentLogger);
+    vi.advanceTimersByTime(1000);
+    expect(gc).toHaveBeenCalledTimes(1);
+    idle.touch();
+    vi.advanceTimersByTime(1000);
+    expect(gc).toHaveBeenCalledTimes(1);
+    idle.stop();
+  });
+
+  it('does nothing when turned off', () => {
+    const idle = startIdleCollector(0, silentLogger);
+    idle.touch();
+    vi.advanceTimersByTime(60_000);
+    expect(gc).not.toHaveBeenCalled();
+  });
+
+  it('keeps going when a collection throws', () => {
+    gc.mockImplementation(() => {
+      throw new Error('boom');
+    });
+    const idle = startIdleCollector(1000, silentLogger);
+    vi.advanceTimersByTime(2000);
+    expect(gc).toHaveBeenCalledTimes(2);
+    idle.touch();
+    vi.advanceTimersByTime(3000);
+    expect(gc).toHaveBeenCalledTimes(4);
+    idle.stop();
+  });
+});
