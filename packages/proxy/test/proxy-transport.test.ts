@@ -118,6 +118,37 @@ describe.each(['node', 'hono'] as const)('served by %s', (server) => {
       expect(span!.method).toBe('DELETE');
     });
 
+    it('passes a gzip bomb through untouched, without decoding it past the limit', async () => {
+      // 64 KiB on the wire, 64 MiB once decoded: the span notes it instead of the proxy inflating it.
+      const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20));
+      const { proxy } = await setup((_req, res) => {
+        res.writeHead(200, {
+          'content-type': 'application/json',
+          'content-encoding': 'gzip',
+          'content-length': bomb.length,
+        });
+        res.end(bomb);
+      });
+      const raw = await new Promise<Buffer>((resolve, reject) => {
+        const r = httpRequest(
+          `${proxy.url}/v1/chat/completions`,
+          { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' } },
+          (res) => {
+            const parts: Buffer[] = [];
+            res.on('data', (c: Buffer) => parts.push(c));
+            res.on('end', () => resolve(Buffer.concat(parts)));
+          },
+        );
+        r.on('error', reject);
+        r.end(CHAT);
+      });
+      expect(raw.equals(bomb)).toBe(true);
+      const [span] = await proxy.waitForSpans(1);
+      expect(span!.status).toBe('ok');
+      expect(span!.error).toMatch(/decodes \(gzip\) to more than 32 MiB; not parsed/);
+      expect(span!.response ?? '').toBe('');
+    });
+
     it('parses a gzip-compressed upstream answer for tracing while the client gets the compressed bytes', async () => {
       const json = JSON.stringify({
         id: 'c',

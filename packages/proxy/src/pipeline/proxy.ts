@@ -4,7 +4,7 @@ import { injectStreamUsage, isUsageOnlyChunk } from '../providers/openai-stream-
 import { findFormat, isPassThroughOnly } from '../providers/registry.js';
 import type { ParsedRequest, ProviderFormat, SseEvent } from '../providers/types.js';
 import type { CallAnalyzer } from './analysis.js';
-import { decodeBody } from './decode.js';
+import { decodeBody, decodeFailureMessage } from './decode.js';
 import type { CallRecord } from './finalize.js';
 import { deliverSpan } from './finalize.js';
 import { clientResponseHeaders, headerValue } from './headers.js';
@@ -429,7 +429,7 @@ async function guardWholeBody(
   const outcome: TeeResult['outcome'] = ok ? 'end' : 'error';
   let out: Buffer = raw;
   const decoded = decodeBody(raw, encoding);
-  if (decoded) {
+  if (typeof decoded !== 'string') {
     let changed: Buffer | undefined;
     for (const rw of rewriters) changed = rw(changed ?? decoded, contentType) ?? changed;
     if (changed) {
@@ -466,8 +466,8 @@ function describeBody(
   truncated: boolean,
 ): void {
   const decoded = decodeBody(captured, encoding);
-  if (!decoded) {
-    patch.responseParseError = `response body could not be decoded (${encoding ?? 'identity'})`;
+  if (typeof decoded === 'string') {
+    patch.responseParseError = decodeFailureMessage(decoded, encoding);
     return;
   }
   const text = decoded.toString('utf8');
