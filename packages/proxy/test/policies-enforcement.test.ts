@@ -280,6 +280,27 @@ describe('output guard through the openai SDK', () => {
     expect(data.choices[0]?.message.content).toBe('Your key is [REDACTED:secret.aws_access_key].');
   });
 
+  it('non-streaming over the capture limit: passed through whole, unguarded, and the span says so', async () => {
+    const long = `${'All systems nominal. '.repeat(400)}The key is ${KEY}.`; // about 8 KB
+    const up = await startChunkedUpstream([long]);
+    const p = await startProxy({ upstreamUrl: up.url, policies: policies(), captureLimitBytes: 4096 });
+    try {
+      const c = new OpenAI({ apiKey: 'sk-test', baseURL: `${p.url}/v1`, maxRetries: 0 });
+      const res = await c.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'status?' }],
+      });
+      // Held whole only up to the limit: the rest of the answer is not buffered for the guard.
+      expect(res.choices[0]?.message.content).toBe(long);
+      const [span] = await p.waitForSpans(1);
+      expect(span!.error).toMatch(/^output guard not applied: response over 4096 bytes/);
+      expect(span!.status).toBe('ok');
+    } finally {
+      await p.close();
+      await up.close();
+    }
+  });
+
   it('non-streaming block: empty content with finish_reason content_filter', async () => {
     const up = await startChunkedUpstream([`The key is ${KEY}`]);
     const p = await startProxy({

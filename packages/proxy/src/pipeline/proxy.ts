@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import { type Finding, LLMTraceError, type Logger, newSpanId, newTraceId } from '@llmtrace/core';
 import { injectStreamUsage, isUsageOnlyChunk } from '../providers/openai-stream-usage.js';
 import { findFormat, isPassThroughOnly } from '../providers/registry.js';
@@ -11,7 +11,7 @@ import { clientResponseHeaders, headerValue } from './headers.js';
 import type { InFlightCounter } from './in-flight.js';
 import type { IncomingView } from './incoming.js';
 import type { PolicyContext, PolicyDecision, RequestPolicy } from './policy.js';
-import type { EventRewriter, TeeOptions, TeeResult } from './tee.js';
+import { DEFAULT_CAPTURE, type EventRewriter, type TeeOptions, type TeeResult } from './tee.js';
 import { callerApiKey, type HeaderReader, resolveIdentity } from './tenant.js';
 import type { PipelineDeps } from './types.js';
 import type { UpstreamClient } from './upstream.js';
@@ -239,6 +239,8 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
         for (const [k, v] of Object.entries(d.responseHeaders ?? {})) headers[k.toLowerCase()] = v;
       const streamParser = sse && format && rec.request ? format.createStreamParser(rec.request) : undefined;
 
+      // Set when the output guard had to let a body through unread (see guardWholeBody).
+      let guardNote: string | undefined;
       const onDone = (result: TeeResult): void => {
         stopWatching();
         const patch: Partial<CallRecord> = {
@@ -276,6 +278,10 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
             result.truncated,
           );
         }
+        if (guardNote)
+          patch.responseParseError = patch.responseParseError
+            ? `${guardNote}; ${patch.responseParseError}`
+            : guardNote;
         finish(patch);
         inflight.leave();
       };
@@ -294,9 +300,12 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
           if (r) rewriters.push(r);
         }
       const bodyRewriters = decisions.flatMap((d) => (d.bodyRewriter ? [d.bodyRewriter] : []));
+      let upstreamBody: Readable = res.body;
       if (!sse && bodyRewriters.length > 0 && statusCode < 300) {
-        return guardWholeBody(
-          res.body,
+        const limit = opts.captureLimitBytes ?? DEFAULT_CAPTURE;
+        const guarded = await guardWholeBody(
+          upstreamBody,
+          limit,
           headers,
           statusCode,
           encoding,
@@ -305,12 +314,16 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
           onDone,
           startTime,
         );
+        if (!('rest' in guarded)) return guarded;
+        // Too large to hold in memory for the guard: it streams on as the upstream sends it.
+        upstreamBody = guarded.rest;
+        guardNote = `output guard not applied: response over ${limit} bytes`;
       }
       const declared = Number(headerValue(res.headers, 'content-length'));
       if (!sse && rewriters.length === 0 && declared >= 0 && declared <= SMALL_BODY) {
         // A small body of known length: collect it and answer with bytes, which the server writes
         // together with the headers in one go instead of headers, then a stream, then its end.
-        const whole = await collectSmallBody(res.body, declared);
+        const whole = await collectSmallBody(upstreamBody, declared);
         if (whole) {
           onDone({
             outcome: 'end',
@@ -344,7 +357,7 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
         onCancel: () => abort.abort(),
         abortClient: req.destroyClient,
       };
-      return { status: statusCode, headers, tee: { upstream: res.body, options } };
+      return { status: statusCode, headers, tee: { upstream: upstreamBody, options } };
     } finally {
       if (!handedOff) inflight.leave();
     }
@@ -412,11 +425,14 @@ function chainRewriters(list: readonly EventRewriter[]): EventRewriter | undefin
 }
 
 /**
- * Non-streaming output guard: read the whole body (not bounded by the capture limit: the client
- * must get all of it), let the rewriters change it, then send it. Only used when a policy asks for it; the plain path streams bytes through untouched.
+ * Non-streaming output guard: read the whole body, let the rewriters change it, then send it. Only
+ * used when a policy asks for it; the plain path streams bytes through untouched. A body over
+ * `limit` bytes is not held in memory: `rest` gives it back whole (what was read, then the rest as
+ * it arrives) to be streamed on unguarded.
  */
 async function guardWholeBody(
   upstreamBody: Readable,
+  limit: number,
   headers: ReplyHeaders,
   statusCode: number,
   encoding: string | undefined,
@@ -424,8 +440,29 @@ async function guardWholeBody(
   rewriters: ReadonlyArray<(body: Buffer, contentType: string) => Buffer | undefined>,
   onDone: (r: TeeResult) => void,
   startTime: number,
-): Promise<ProxyReply> {
-  const { bytes: raw, ok } = await readWhole(upstreamBody);
+): Promise<ProxyReply | { rest: Readable }> {
+  const parts: Buffer[] = [];
+  let size = 0;
+  let ok = true;
+  // Pulled by hand: leaving a for-await loop early would destroy the stream.
+  const chunks = upstreamBody[Symbol.asyncIterator]();
+  try {
+    for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
+      const chunk = r.value as Buffer;
+      parts.push(chunk);
+      size += chunk.length;
+      if (size > limit) {
+        async function* rest(): AsyncGenerator<Buffer> {
+          yield* parts;
+          for (let n = await chunks.next(); !n.done; n = await chunks.next()) yield n.value as Buffer;
+        }
+        return { rest: Readable.from(rest(), { objectMode: false }) };
+      }
+    }
+  } catch {
+    ok = false;
+  }
+  const raw = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
   const outcome: TeeResult['outcome'] = ok ? 'end' : 'error';
   let out: Buffer = raw;
   const decoded = decodeBody(raw, encoding);

@@ -59,7 +59,8 @@ export interface TeeOptions {
   abortClient?: (err: unknown) => void;
 }
 
-const DEFAULT_CAPTURE = 8 * 1024 * 1024;
+/** Bytes of a response kept for tracing unless `captureLimit` says otherwise. */
+export const DEFAULT_CAPTURE = 8 * 1024 * 1024;
 
 /** Where the tee writes the client's body: a web stream's controller, or a Node response. */
 export interface TeeSink {
