@@ -20,7 +20,7 @@ export { createMockUpstream, mockHandlers } from './mock-upstream/index.js';
 export * from './otel/index.js';
 export type { CallAnalyzer, WorkerAnalyzerOptions } from './pipeline/analysis.js';
 export { serveCallAnalysis } from './pipeline/analysis.js';
-export type { PolicyContext, PolicyDecision, RequestPolicy } from './pipeline/policy.js';
+export type { BodyRewriter, PolicyContext, PolicyDecision, RequestPolicy } from './pipeline/policy.js';
 export { redactSpan } from './pipeline/redact-span.js';
 export type { EventRewriter } from './pipeline/tee.js';
 export type { RequestIdentity } from './pipeline/tenant.js';

@@ -301,7 +301,7 @@ describe('output guard through the openai SDK', () => {
     }
   });
 
-  it('non-streaming block: empty content with finish_reason content_filter', async () => {
+  it('non-streaming block: empty content with finish_reason content_filter, span blocked', async () => {
     const up = await startChunkedUpstream([`The key is ${KEY}`]);
     const p = await startProxy({
       upstreamUrl: up.url,
@@ -315,6 +315,11 @@ describe('output guard through the openai SDK', () => {
       });
       expect(res.choices[0]?.finish_reason).toBe('content_filter');
       expect(res.choices[0]?.message.content).toBe('');
+      // The span keeps what the upstream said, and says the guard stopped it.
+      const [span] = await p.waitForSpans(1);
+      expect(span!.status).toBe('blocked');
+      expect(span!.error).toBe('response stopped by the output guard');
+      expect(span!.response).toContain(KEY.slice(0, 4));
     } finally {
       await p.close();
       await up.close();

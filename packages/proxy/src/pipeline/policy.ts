@@ -32,11 +32,20 @@ export interface PolicyDecision {
   score?: number;
   /** Rewrites the response stream (streaming output guard). */
   streamRewriter?: (request: ParsedRequest | undefined) => EventRewriter | undefined;
-  /** Rewrites a whole non-streaming body (output guard); `undefined` keeps it. */
-  bodyRewriter?: (body: Buffer, contentType: string) => Buffer | undefined;
+  /**
+   * Rewrites a whole non-streaming body (output guard); `undefined` keeps it. Returning
+   * `{ body, blocked: true }` also marks the span `blocked`.
+   */
+  bodyRewriter?: BodyRewriter;
   /** Called once with the finished span (settle a budget reservation, count tokens, …). */
   onFinish?(span: Span): void;
 }
+
+/** See {@link PolicyDecision.bodyRewriter}. */
+export type BodyRewriter = (
+  body: Buffer,
+  contentType: string,
+) => Buffer | { body: Buffer; blocked?: boolean } | undefined;
 
 /**
  * A check run on every request after parsing and before the upstream: authentication, rate

@@ -10,7 +10,7 @@ import { deliverSpan } from './finalize.js';
 import { clientResponseHeaders, headerValue } from './headers.js';
 import type { InFlightCounter } from './in-flight.js';
 import type { IncomingView } from './incoming.js';
-import type { PolicyContext, PolicyDecision, RequestPolicy } from './policy.js';
+import type { BodyRewriter, PolicyContext, PolicyDecision, RequestPolicy } from './policy.js';
 import { DEFAULT_CAPTURE, type EventRewriter, type TeeOptions, type TeeResult } from './tee.js';
 import { callerApiKey, type HeaderReader, resolveIdentity } from './tenant.js';
 import type { PipelineDeps } from './types.js';
@@ -437,7 +437,7 @@ async function guardWholeBody(
   statusCode: number,
   encoding: string | undefined,
   contentType: string,
-  rewriters: ReadonlyArray<(body: Buffer, contentType: string) => Buffer | undefined>,
+  rewriters: readonly BodyRewriter[],
   onDone: (r: TeeResult) => void,
   startTime: number,
 ): Promise<ProxyReply | { rest: Readable }> {
@@ -463,12 +463,20 @@ async function guardWholeBody(
     ok = false;
   }
   const raw = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
-  const outcome: TeeResult['outcome'] = ok ? 'end' : 'error';
+  let outcome: TeeResult['outcome'] = ok ? 'end' : 'error';
   let out: Buffer = raw;
   const decoded = decodeBody(raw, encoding);
   if (typeof decoded !== 'string') {
     let changed: Buffer | undefined;
-    for (const rw of rewriters) changed = rw(changed ?? decoded, contentType) ?? changed;
+    for (const rw of rewriters) {
+      const r = rw(changed ?? decoded, contentType);
+      if (r === undefined) continue;
+      if (Buffer.isBuffer(r)) changed = r;
+      else {
+        changed = r.body;
+        if (r.blocked) outcome = 'stopped';
+      }
+    }
     if (changed) {
       out = changed;
       delete headers['content-encoding'];

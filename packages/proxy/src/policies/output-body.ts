@@ -18,6 +18,15 @@ function guardWhole(text: string, newGuard: () => TextGuard): { text: string; bl
  * Returns `undefined` when nothing changed.
  */
 export function guardJsonBody(body: Buffer, formatId: string, newGuard: () => TextGuard): Buffer | undefined {
+  return guardJsonBodyResult(body, formatId, newGuard)?.body;
+}
+
+/** {@link guardJsonBody}, also telling whether the guard blocked (for the span's status). */
+export function guardJsonBodyResult(
+  body: Buffer,
+  formatId: string,
+  newGuard: () => TextGuard,
+): { body: Buffer; blocked: boolean } | undefined {
   let obj: Json;
   try {
     obj = JSON.parse(body.toString('utf8')) as Json;
@@ -25,6 +34,7 @@ export function guardJsonBody(body: Buffer, formatId: string, newGuard: () => Te
     return undefined;
   }
   let changed = false;
+  let blocked = false;
   if (formatId === 'openai.chat' && Array.isArray(obj.choices)) {
     for (const c of obj.choices as Json[]) {
       const m = c.message as Json | undefined;
@@ -34,6 +44,7 @@ export function guardJsonBody(body: Buffer, formatId: string, newGuard: () => Te
         m.content = '';
         c.finish_reason = 'content_filter';
         changed = true;
+        blocked = true;
       } else if (r.text !== m.content) {
         m.content = r.text;
         changed = true;
@@ -48,6 +59,7 @@ export function guardJsonBody(body: Buffer, formatId: string, newGuard: () => Te
         obj.content = [];
         obj.stop_reason = 'refusal';
         changed = true;
+        blocked = true;
         break;
       }
       if (r.text !== p.text) {
@@ -56,5 +68,5 @@ export function guardJsonBody(body: Buffer, formatId: string, newGuard: () => Te
       }
     }
   }
-  return changed ? Buffer.from(JSON.stringify(obj), 'utf8') : undefined;
+  return changed ? { body: Buffer.from(JSON.stringify(obj), 'utf8'), blocked } : undefined;
 }

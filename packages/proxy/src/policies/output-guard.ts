@@ -2,7 +2,7 @@ import type { Scanner } from '@llmtrace/security';
 import type { PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
 import type { EventRewriter } from '../pipeline/tee.js';
 import type { SseEvent } from '../providers/types.js';
-import { guardJsonBody } from './output-body.js';
+import { guardJsonBodyResult } from './output-body.js';
 import { type TenantOverrides, tenantPolicyFor } from './overrides.js';
 import { createTextGuard, type TextGuard, type TextGuardOptions, type TextScan } from './text-guard.js';
 import type { EnforcementRule } from './types.js';
@@ -205,7 +205,7 @@ export function createOutputGuardPolicy(options: OutputGuardPolicyOptions): Requ
         streamRewriter: () =>
           id === 'openai.chat' ? createOpenAIChatGuard(newGuard) : createAnthropicGuard(newGuard),
         bodyRewriter: (body, contentType) =>
-          contentType.includes('json') ? guardJsonBody(body, id, newGuard) : undefined,
+          contentType.includes('json') ? guardJsonBodyResult(body, id, newGuard) : undefined,
       };
     },
   };
