@@ -53,6 +53,32 @@ async function setup(
 
 const CHAT = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hello' }] });
 
+/** An upstream answering gzip bytes as JSON, and what a client accepting gzip got through the proxy. */
+async function gzipRoundTrip(gz: Buffer) {
+  const { proxy } = await setup((_req, res) => {
+    res.writeHead(200, {
+      'content-type': 'application/json',
+      'content-encoding': 'gzip',
+      'content-length': gz.length,
+    });
+    res.end(gz);
+  });
+  const raw = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
+    const r = httpRequest(
+      `${proxy.url}/v1/chat/completions`,
+      { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' } },
+      (res) => {
+        const parts: Buffer[] = [];
+        res.on('data', (c: Buffer) => parts.push(c));
+        res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
+      },
+    );
+    r.on('error', reject);
+    r.end(CHAT);
+  });
+  return { proxy, raw };
+}
+
 // Every test runs twice: on Node's own request/response objects (how the app serves) and through
 // the Hono app with web Request/Response (how the gateway embeds in other servers).
 describe.each(['node', 'hono'] as const)('served by %s', (server) => {
@@ -121,28 +147,8 @@ describe.each(['node', 'hono'] as const)('served by %s', (server) => {
     it('passes a gzip bomb through untouched, without decoding it past the limit', async () => {
       // 64 KiB on the wire, 64 MiB once decoded: the span notes it instead of the proxy inflating it.
       const bomb = gzipSync(Buffer.alloc(64 * 1024 * 1024, 0x20));
-      const { proxy } = await setup((_req, res) => {
-        res.writeHead(200, {
-          'content-type': 'application/json',
-          'content-encoding': 'gzip',
-          'content-length': bomb.length,
-        });
-        res.end(bomb);
-      });
-      const raw = await new Promise<Buffer>((resolve, reject) => {
-        const r = httpRequest(
-          `${proxy.url}/v1/chat/completions`,
-          { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' } },
-          (res) => {
-            const parts: Buffer[] = [];
-            res.on('data', (c: Buffer) => parts.push(c));
-            res.on('end', () => resolve(Buffer.concat(parts)));
-          },
-        );
-        r.on('error', reject);
-        r.end(CHAT);
-      });
-      expect(raw.equals(bomb)).toBe(true);
+      const { proxy, raw } = await gzipRoundTrip(bomb);
+      expect(raw.body.equals(bomb)).toBe(true);
       const [span] = await proxy.waitForSpans(1);
       expect(span!.status).toBe('ok');
       expect(span!.error).toMatch(/decodes \(gzip\) to more than 32 MiB; not parsed/);
@@ -160,27 +166,7 @@ describe.each(['node', 'hono'] as const)('served by %s', (server) => {
         usage: { prompt_tokens: 4, completion_tokens: 2, total_tokens: 6 },
       });
       const gz = gzipSync(json);
-      const { proxy } = await setup((_req, res) => {
-        res.writeHead(200, {
-          'content-type': 'application/json',
-          'content-encoding': 'gzip',
-          'content-length': gz.length,
-        });
-        res.end(gz);
-      });
-      const raw = await new Promise<{ headers: Record<string, unknown>; body: Buffer }>((resolve, reject) => {
-        const r = httpRequest(
-          `${proxy.url}/v1/chat/completions`,
-          { method: 'POST', headers: { 'content-type': 'application/json', 'accept-encoding': 'gzip' } },
-          (res) => {
-            const parts: Buffer[] = [];
-            res.on('data', (c: Buffer) => parts.push(c));
-            res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(parts) }));
-          },
-        );
-        r.on('error', reject);
-        r.end(CHAT);
-      });
+      const { proxy, raw } = await gzipRoundTrip(gz);
       expect(raw.headers['content-encoding']).toBe('gzip');
       expect(raw.body.equals(gz)).toBe(true);
       const [span] = await proxy.waitForSpans(1);
