@@ -21,19 +21,48 @@ export interface CallAnalyzer {
 
 type AnalysisDeps = Pick<PipelineDeps, 'scanner' | 'pricing' | 'logger' | 'redactStored'>;
 
-/** Analysis on this thread, on the tick after the response ended. */
+/**
+ * How long a finished call waits before its span is built on this thread; calls finishing
+ * meanwhile are built in the same batch. Right after a response the client is about to send its
+ * next request and other answers are arriving: building the span then (as `setImmediate` did)
+ * held those up. Measured with the overhead benchmark against `setImmediate` in alternating
+ * runs: added p50 at 1 concurrent call 0.6–0.8 ms instead of 1.4–1.5, time to first chunk p50
+ * 0.8 instead of 1.5 ms, and 0.85 of direct throughput at 64 instead of 0.75–0.77.
+ */
+const ANALYSIS_DELAY_MS = 5;
+
+/** Analysis on this thread, in batches a few milliseconds after the responses ended. */
 export function createInlineAnalyzer(deps: AnalysisDeps): CallAnalyzer {
   const pending = createInFlight();
+  let batch: Array<() => void> = [];
+  let scheduled = false;
+  const runBatch = (): void => {
+    scheduled = false;
+    const jobs = batch;
+    batch = [];
+    for (const job of jobs) {
+      try {
+        job();
+      } catch (err) {
+        // `done` callbacks should not throw; one that does must not cost the rest of the batch.
+        deps.logger.error('span delivery threw', { err: String(err) });
+      }
+    }
+  };
   return {
     submit(rec, done) {
       pending.enter();
-      setImmediate(() => {
+      batch.push(() => {
         try {
           done(analyzeCall(rec, deps));
         } finally {
           pending.leave();
         }
       });
+      if (!scheduled) {
+        scheduled = true;
+        setTimeout(runBatch, ANALYSIS_DELAY_MS);
+      }
     },
     idle: pending.idle,
     close: pending.idle,
