@@ -242,7 +242,12 @@ describe('budgets', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect((await budgets.spend('bud-fail'))[0]!.spentUsd).toBe(0);
     let last = 200;
-    for (let i = 0; i < 10 && last === 200; i++) last = await statusOf(ask(c, { max_tokens: 10 }, short));
+    for (let i = 0; i < 10 && last === 200; i++) {
+      last = await statusOf(ask(c, { max_tokens: 10 }, short));
+      // Spend is settled when the span is delivered (a few ms after the answer); until then the
+      // reservation counts, which could refuse a call the settled spend would still allow.
+      await p.waitForSpans(i + 2);
+    }
     expect(last).toBe(429);
     const err = (await ask(c, { max_tokens: 10 }, short).catch((e: unknown) => e)) as InstanceType<
       typeof OpenAI.RateLimitError
@@ -263,6 +268,7 @@ describe('budgets', () => {
     const p = await proxyWith([budgets]);
     const c = sdk(p, { 'x-llmtrace-tenant-id': 'bud-soft', 'x-llmtrace-agent-id': 'bot' });
     for (let i = 0; i < 4; i++) expect(await statusOf(ask(c, { max_tokens: 10 }, short))).toBe(200);
+    await p.waitForSpans(4); // spend settles as each span is delivered
     const soft = events.filter((e) => e.type === 'budget.soft_limit');
     expect(soft).toHaveLength(1);
     expect(soft[0]).toMatchObject({ tenantId: 'bud-soft', agentId: 'bot', window: 'daily', limitUsd: 0.02 });
