@@ -367,22 +367,47 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
 /** Largest non-streaming body answered in one write (bytes). */
 const SMALL_BODY = 64 * 1024;
 
-/** Read a body to its end: its bytes, and whether it ended cleanly (not cut off or errored). */
-async function readWhole(body: Readable): Promise<{ bytes: Buffer; ok: boolean }> {
+/**
+ * Read a body to its end, holding at most `limit` bytes: its bytes and whether it ended cleanly
+ * (not cut off or errored), or, past the limit, `rest`: the whole body again as a stream (what was
+ * read, then the remainder as it arrives).
+ */
+async function readUpTo(
+  body: Readable,
+  limit: number,
+): Promise<{ bytes: Buffer; ok: boolean; rest?: undefined } | { rest: Readable }> {
   const parts: Buffer[] = [];
+  let size = 0;
   let ok = true;
+  // Pulled by hand: leaving a for-await loop early would destroy the stream.
+  const chunks = body[Symbol.asyncIterator]();
   try {
-    for await (const chunk of body) parts.push(chunk as Buffer);
+    for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
+      const chunk = r.value as Buffer;
+      parts.push(chunk);
+      size += chunk.length;
+      if (size > limit) {
+        async function* rest(): AsyncGenerator<Buffer> {
+          yield* parts;
+          for (let n = await chunks.next(); !n.done; n = await chunks.next()) yield n.value as Buffer;
+        }
+        return { rest: Readable.from(rest(), { objectMode: false }) };
+      }
+    }
   } catch {
     ok = false;
   }
   return { bytes: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), ok };
 }
 
-/** Read a body of known small length completely; `undefined` if it ends short or errors. */
+/** Read a body of known small length completely; `undefined` if it ends short, runs over or errors. */
 async function collectSmallBody(body: Readable, length: number): Promise<Buffer | undefined> {
-  const { bytes, ok } = await readWhole(body);
-  return ok && bytes.length === length ? bytes : undefined;
+  const read = await readUpTo(body, length);
+  if (read.rest) {
+    read.rest.destroy();
+    return undefined;
+  }
+  return read.ok && read.bytes.length === length ? read.bytes : undefined;
 }
 
 function mergeScans(
@@ -441,28 +466,9 @@ async function guardWholeBody(
   onDone: (r: TeeResult) => void,
   startTime: number,
 ): Promise<ProxyReply | { rest: Readable }> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  let ok = true;
-  // Pulled by hand: leaving a for-await loop early would destroy the stream.
-  const chunks = upstreamBody[Symbol.asyncIterator]();
-  try {
-    for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
-      const chunk = r.value as Buffer;
-      parts.push(chunk);
-      size += chunk.length;
-      if (size > limit) {
-        async function* rest(): AsyncGenerator<Buffer> {
-          yield* parts;
-          for (let n = await chunks.next(); !n.done; n = await chunks.next()) yield n.value as Buffer;
-        }
-        return { rest: Readable.from(rest(), { objectMode: false }) };
-      }
-    }
-  } catch {
-    ok = false;
-  }
-  const raw = parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts);
+  const read = await readUpTo(upstreamBody, limit);
+  if (read.rest) return { rest: read.rest };
+  const { bytes: raw, ok } = read;
   let outcome: TeeResult['outcome'] = ok ? 'end' : 'error';
   let out: Buffer = raw;
   const decoded = decodeBody(raw, encoding);
