@@ -143,7 +143,7 @@ function detect(input: DetectorInput): RawFinding[] {
   }
   if (!hasDigit) return out.concat(names(text, low));
   // Without pre-filters every pattern runs (the bounds are never reached).
-  const digits = input.prefilters === false ? { consecutive: Infinity, grouped: Infinity } : digitRuns(text);
+  const runs = input.prefilters === false ? { consecutive: Infinity, grouped: Infinity } : digitRuns(text);
 
   IBAN.lastIndex = 0;
   for (let m = IBAN.exec(text); m && out.length < PUSH_LIMIT; m = IBAN.exec(text)) {
@@ -154,7 +154,7 @@ function detect(input: DetectorInput): RawFinding[] {
   }
   SSN.lastIndex = 0;
   for (
-    let m = digits.grouped >= MIN_GROUPED.ssn ? SSN.exec(text) : null;
+    let m = runs.grouped >= MIN_GROUPED.ssn ? SSN.exec(text) : null;
     m && out.length < PUSH_LIMIT;
     m = SSN.exec(text)
   ) {
@@ -164,7 +164,7 @@ function detect(input: DetectorInput): RawFinding[] {
       taken.push([m.index, m.index + m[0].length]);
     }
   }
-  if (digits.consecutive >= MIN_CONSECUTIVE.ssnBare && /\b(?:ssn|social\s+security)\b/i.test(text)) {
+  if (runs.consecutive >= MIN_CONSECUTIVE.ssnBare && /\b(?:ssn|social\s+security)\b/i.test(text)) {
     SSN_BARE.lastIndex = 0;
     for (let m = SSN_BARE.exec(text); m && out.length < PUSH_LIMIT; m = SSN_BARE.exec(text)) {
       if (overlaps(taken, m.index, m.index + m[0].length)) continue;
@@ -176,7 +176,7 @@ function detect(input: DetectorInput): RawFinding[] {
   }
   CARD.lastIndex = 0;
   for (
-    let m = digits.grouped >= MIN_GROUPED.card ? CARD.exec(text) : null;
+    let m = runs.grouped >= MIN_GROUPED.card ? CARD.exec(text) : null;
     m && out.length < PUSH_LIMIT;
     m = CARD.exec(text)
   ) {
@@ -195,7 +195,7 @@ function detect(input: DetectorInput): RawFinding[] {
     );
     taken.push([m.index, m.index + m[0].length]);
   }
-  if (digits.grouped >= MIN_GROUPED.ipv4 && text.includes('.')) {
+  if (runs.grouped >= MIN_GROUPED.ipv4 && text.includes('.')) {
     IPV4.lastIndex = 0;
     for (let m = IPV4.exec(text); m && out.length < PUSH_LIMIT; m = IPV4.exec(text)) {
       if (!ipv4Valid(m[0])) continue;
@@ -216,7 +216,7 @@ function detect(input: DetectorInput): RawFinding[] {
   }
   DATE.lastIndex = 0;
   for (
-    let m = digits.grouped >= MIN_GROUPED.date ? DATE.exec(low) : null;
+    let m = runs.grouped >= MIN_GROUPED.date ? DATE.exec(low) : null;
     m && out.length < PUSH_LIMIT;
     m = DATE.exec(low)
   ) {
@@ -226,7 +226,7 @@ function detect(input: DetectorInput): RawFinding[] {
   }
   YEAR.lastIndex = 0;
   for (
-    let m = digits.consecutive >= MIN_CONSECUTIVE.year ? YEAR.exec(low) : null;
+    let m = runs.consecutive >= MIN_CONSECUTIVE.year ? YEAR.exec(low) : null;
     m && out.length < PUSH_LIMIT;
     m = YEAR.exec(low)
   ) {
@@ -237,7 +237,7 @@ function detect(input: DetectorInput): RawFinding[] {
   }
   PHONE.lastIndex = 0;
   for (
-    let m = digits.grouped >= MIN_GROUPED.phone ? PHONE.exec(text) : null;
+    let m = runs.grouped >= MIN_GROUPED.phone ? PHONE.exec(text) : null;
     m && out.length < PUSH_LIMIT;
     m = PHONE.exec(text)
   ) {
