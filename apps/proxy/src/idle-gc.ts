@@ -59,13 +59,14 @@ export function startIdleCollector(idleMs: number, logger: Logger): IdleCollecto
     if (idleMs > 0) logger.warn('idle garbage collection unavailable in this runtime');
     return { touch: () => {}, stop: () => {} };
   }
-  let touched = false;
   let requests = 0;
+  let seenAtTick = 0;
   let owed = true; // start-up
   let running = false;
   const timer = setInterval(() => {
-    if (touched) {
-      touched = false;
+    if (requests !== seenAtTick) {
+      // traffic during this interval: collect once it has been quiet for a whole one
+      seenAtTick = requests;
       owed = true;
       return;
     }
@@ -85,7 +86,6 @@ export function startIdleCollector(idleMs: number, logger: Logger): IdleCollecto
   timer.unref();
   return {
     touch: () => {
-      touched = true;
       requests++;
     },
     stop: () => clearInterval(timer),
