@@ -1,7 +1,7 @@
 import type { Finding, Span } from '@llmtrace/core';
 import { Hono } from 'hono';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { GENAI_DURATION_BUCKETS, GENAI_TOKEN_BUCKETS, GENAI_TTFT_BUCKETS } from './buckets.js';
+import { createRegistry } from './prometheus.js';
 
 /** Writer figures read at scrape time (the storage span writer's `stats()` fits). */
 export interface WriterStatsSnapshot {
@@ -35,7 +35,6 @@ export interface MetricsOptions {
 
 /** The gateway's Prometheus metrics, in their own registry (never the global one). */
 export interface GatewayMetrics {
-  readonly registry: Registry;
   /** Record one finished call: requests, durations, TTFT, tokens, cost and its findings. */
   observeSpan(span: Span): void;
   /** Record one finding outside a span (e.g. an input scan that blocked before the upstream). */
@@ -67,36 +66,26 @@ const KNOWN_OPERATIONS = new Set(['chat', 'completion', 'embedding', 'responses'
  */
 export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
   const p = options.prefix ?? 'llmtrace_';
-  const registry = new Registry();
-  if (options.defaultLabels) registry.setDefaultLabels(options.defaultLabels);
-  const registers = [registry];
+  const registry = createRegistry(options.defaultLabels);
 
-  const requests = new Counter({
+  const requests = registry.counter({
     name: `${p}requests_total`,
     help: 'Proxied LLM calls',
-    labelNames: ['route', 'model', 'status'] as const,
-    registers,
+    labelNames: ['route', 'model', 'status'],
   });
-  const duration = new Histogram({
+  const duration = registry.histogram({
     name: `${p}request_duration_seconds`,
     help: 'Duration of proxied LLM calls',
-    labelNames: ['route', 'model', 'status'] as const,
-    buckets: [...GENAI_DURATION_BUCKETS],
-    registers,
+    labelNames: ['route', 'model', 'status'],
+    buckets: GENAI_DURATION_BUCKETS,
   });
-  const genaiDuration = new Histogram({
+  const genaiDuration = registry.histogram({
     name: 'gen_ai_client_operation_duration_seconds',
     help: 'GenAI operation duration (OpenTelemetry GenAI conventions)',
-    labelNames: [
-      'gen_ai_operation_name',
-      'gen_ai_provider_name',
-      'gen_ai_request_model',
-      'error_type',
-    ] as const,
-    buckets: [...GENAI_DURATION_BUCKETS],
-    registers,
+    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'error_type'],
+    buckets: GENAI_DURATION_BUCKETS,
   });
-  const genaiTokens = new Histogram({
+  const genaiTokens = registry.histogram({
     name: 'gen_ai_client_token_usage',
     help: 'Tokens per GenAI operation (OpenTelemetry GenAI conventions)',
     labelNames: [
@@ -104,40 +93,34 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       'gen_ai_provider_name',
       'gen_ai_request_model',
       'gen_ai_token_type',
-    ] as const,
-    buckets: [...GENAI_TOKEN_BUCKETS],
-    registers,
+    ],
+    buckets: GENAI_TOKEN_BUCKETS,
   });
-  const ttft = new Histogram({
+  const ttft = registry.histogram({
     name: `${p}time_to_first_token_seconds`,
     help: 'Time to first streamed content chunk',
-    labelNames: ['model'] as const,
-    buckets: [...GENAI_TTFT_BUCKETS],
-    registers,
+    labelNames: ['model'],
+    buckets: GENAI_TTFT_BUCKETS,
   });
-  const tokens = new Counter({
+  const tokens = registry.counter({
     name: `${p}tokens_total`,
     help: 'Tokens by direction',
-    labelNames: ['direction', 'model'] as const,
-    registers,
+    labelNames: ['direction', 'model'],
   });
-  const cost = new Counter({
+  const cost = registry.counter({
     name: `${p}cost_usd_total`,
     help: 'Estimated cost in US dollars',
-    labelNames: ['model'] as const,
-    registers,
+    labelNames: ['model'],
   });
-  const findings = new Counter({
+  const findings = registry.counter({
     name: `${p}security_findings_total`,
     help: 'Security findings by type, severity and action',
-    labelNames: ['type', 'severity', 'action'] as const,
-    registers,
+    labelNames: ['type', 'severity', 'action'],
   });
-  const alerts = new Counter({
+  const alerts = registry.counter({
     name: `${p}alert_deliveries_total`,
     help: 'Alert deliveries by channel and outcome',
-    labelNames: ['channel', 'event_type', 'outcome'] as const,
-    registers,
+    labelNames: ['channel', 'event_type', 'outcome'],
   });
 
   let readWriter: (() => WriterStatsSnapshot) | undefined;
@@ -149,89 +132,81 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       return undefined;
     }
   };
-  new Gauge({
+  registry.gauge({
     name: `${p}writer_queue_depth`,
     help: 'Spans waiting in memory to be written',
-    registers,
-    collect() {
+    collect(gauge) {
       const s = writerOnce();
-      if (s) this.set(s.queued);
+      if (s) gauge.set(s.queued);
     },
   });
-  new Gauge({
+  registry.gauge({
     name: `${p}writer_spool_spans`,
     help: 'Spans in the disk spool not yet replayed',
-    registers,
-    collect() {
+    collect(gauge) {
       const s = writerOnce();
-      if (s?.spoolPending !== undefined) this.set(s.spoolPending);
+      if (s?.spoolPending !== undefined) gauge.set(s.spoolPending);
     },
   });
   // A counter whose value comes from the writer: reset-and-set at scrape keeps it monotonic as
   // long as the writer's own count is.
-  new Counter({
+  registry.counter({
     name: `${p}spans_dropped_total`,
     help: 'Spans lost because the queue and the spool were full',
-    registers,
-    collect() {
+    collect(counter) {
       const s = writerOnce();
       if (s) {
-        this.reset();
-        this.inc(s.dropped);
+        counter.reset();
+        counter.inc(s.dropped);
       }
     },
   });
-  new Gauge({
+  registry.gauge({
     name: `${p}circuit_breaker_state`,
     help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
-    labelNames: ['breaker'] as const,
-    registers,
-    collect() {
-      this.reset();
+    labelNames: ['breaker'],
+    collect(gauge) {
+      gauge.reset();
       const w = writerOnce();
-      if (w?.breaker) this.set({ breaker: 'writer' }, BREAKER_VALUE[w.breaker]);
+      if (w?.breaker) gauge.set(BREAKER_VALUE[w.breaker], 'writer');
       let states: BreakerStates = {};
       try {
         states = readBreakers?.() ?? {};
       } catch {
         // A failing reader must not break the scrape.
       }
-      for (const [name, state] of Object.entries(states)) this.set({ breaker: name }, BREAKER_VALUE[state]);
+      for (const [name, state] of Object.entries(states)) gauge.set(BREAKER_VALUE[state], name);
     },
   });
 
   const observeFinding = (f: Finding, action: 'blocked' | 'flagged') =>
-    findings.inc({ type: f.type, severity: f.severity, action });
+    findings.inc(1, f.type, f.severity, action);
 
+  // Label values are passed positionally, in each family's label order: no label objects per call.
   return {
-    registry,
     observeSpan(span) {
       const route = KNOWN_OPERATIONS.has(span.operation) ? (span.path ?? span.operation) : 'other';
+      const { operation, provider } = span;
       const model = span.model || 'unknown';
       const status = String(span.statusCode);
       const seconds = span.durationMs / 1000;
-      requests.inc({ route, model, status });
-      duration.observe({ route, model, status }, seconds);
-      const g = {
-        gen_ai_operation_name: span.operation,
-        gen_ai_provider_name: span.provider,
-        gen_ai_request_model: model,
-      };
-      genaiDuration.observe({ ...g, error_type: span.statusCode >= 400 ? status : '' }, seconds);
+      requests.inc(1, route, model, status);
+      duration.observe(seconds, route, model, status);
+      genaiDuration.observe(seconds, operation, provider, model, span.statusCode >= 400 ? status : '');
       if (span.usageSource !== 'none') {
-        genaiTokens.observe({ ...g, gen_ai_token_type: 'input' }, span.promptTokens);
-        genaiTokens.observe({ ...g, gen_ai_token_type: 'output' }, span.completionTokens);
+        genaiTokens.observe(span.promptTokens, operation, provider, model, 'input');
+        genaiTokens.observe(span.completionTokens, operation, provider, model, 'output');
       }
-      if (span.ttftMs !== undefined) ttft.observe({ model }, span.ttftMs / 1000);
-      tokens.inc({ direction: 'input', model }, span.promptTokens);
-      tokens.inc({ direction: 'output', model }, span.completionTokens);
-      if (span.costUsd !== undefined) cost.inc({ model }, span.costUsd);
+      if (span.ttftMs !== undefined) ttft.observe(span.ttftMs / 1000, model);
+      tokens.inc(span.promptTokens, 'input', model);
+      tokens.inc(span.completionTokens, 'output', model);
+      if (span.costUsd !== undefined) cost.inc(span.costUsd, model);
       const action = span.status === 'blocked' ? 'blocked' : 'flagged';
       for (const f of span.findings) observeFinding(f, action);
     },
     observeFinding,
     observeAlertDelivery(r) {
-      alerts.inc({ channel: r.channel, event_type: r.event.type, outcome: r.ok ? 'delivered' : 'failed' });
+      alerts.inc(1, r.channel, r.event.type, r.ok ? 'delivered' : 'failed');
     },
     setWriterStats(read) {
       readWriter = read;
@@ -239,13 +214,10 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
     setBreakerStates(read) {
       readBreakers = read;
     },
-    text: () => registry.metrics(),
+    text: async () => registry.metrics(),
     routes() {
       const app = new Hono();
-      app.get('/metrics', async (c) => {
-        const body = await registry.metrics();
-        return c.body(body, 200, { 'content-type': registry.contentType });
-      });
+      app.get('/metrics', (c) => c.body(registry.metrics(), 200, { 'content-type': registry.contentType }));
       return app;
     },
   };

@@ -1,0 +1,262 @@
+// CPU per proxied call of the gateway's Prometheus metrics (`observeSpan`): the in-house metrics
+// (`createMetrics` from @llmtrace/gateway) against the prom-client build they replaced (copied below
+// as the baseline), on the same realistic spans, in one run, alternating which goes first each round.
+// Both start each round with every series already created, as in a proxy that has been up a while,
+// and the two expositions are compared at the end (they must be identical).
+//
+// Usage: pnpm --filter @llmtrace/gateway build && node bench/proxy/metrics.mjs [--rounds 12] [--calls 100000]
+// Also prints the bytes each call allocates, sampled by V8's heap profiler.
+import { Session } from 'node:inspector/promises';
+import {
+  createMetrics,
+  GENAI_DURATION_BUCKETS,
+  GENAI_TOKEN_BUCKETS,
+  GENAI_TTFT_BUCKETS,
+} from '@llmtrace/gateway';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+const flag = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const ROUNDS = flag('--rounds', 12);
+const CALLS = flag('--calls', 100_000);
+
+/** The prom-client build's createMetrics (without its routes and scrape-time readers, which stay unset here). */
+function promClientMetrics() {
+  const registry = new Registry();
+  const registers = [registry];
+  const requests = new Counter({
+    name: 'llmtrace_requests_total',
+    help: 'Proxied LLM calls',
+    labelNames: ['route', 'model', 'status'],
+    registers,
+  });
+  const duration = new Histogram({
+    name: 'llmtrace_request_duration_seconds',
+    help: 'Duration of proxied LLM calls',
+    labelNames: ['route', 'model', 'status'],
+    buckets: [...GENAI_DURATION_BUCKETS],
+    registers,
+  });
+  const genaiDuration = new Histogram({
+    name: 'gen_ai_client_operation_duration_seconds',
+    help: 'GenAI operation duration (OpenTelemetry GenAI conventions)',
+    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'error_type'],
+    buckets: [...GENAI_DURATION_BUCKETS],
+    registers,
+  });
+  const genaiTokens = new Histogram({
+    name: 'gen_ai_client_token_usage',
+    help: 'Tokens per GenAI operation (OpenTelemetry GenAI conventions)',
+    labelNames: [
+      'gen_ai_operation_name',
+      'gen_ai_provider_name',
+      'gen_ai_request_model',
+      'gen_ai_token_type',
+    ],
+    buckets: [...GENAI_TOKEN_BUCKETS],
+    registers,
+  });
+  const ttft = new Histogram({
+    name: 'llmtrace_time_to_first_token_seconds',
+    help: 'Time to first streamed content chunk',
+    labelNames: ['model'],
+    buckets: [...GENAI_TTFT_BUCKETS],
+    registers,
+  });
+  const tokens = new Counter({
+    name: 'llmtrace_tokens_total',
+    help: 'Tokens by direction',
+    labelNames: ['direction', 'model'],
+    registers,
+  });
+  const cost = new Counter({
+    name: 'llmtrace_cost_usd_total',
+    help: 'Estimated cost in US dollars',
+    labelNames: ['model'],
+    registers,
+  });
+  const findings = new Counter({
+    name: 'llmtrace_security_findings_total',
+    help: 'Security findings by type, severity and action',
+    labelNames: ['type', 'severity', 'action'],
+    registers,
+  });
+  new Counter({
+    name: 'llmtrace_alert_deliveries_total',
+    help: 'Alert deliveries by channel and outcome',
+    labelNames: ['channel', 'event_type', 'outcome'],
+    registers,
+  });
+  new Gauge({
+    name: 'llmtrace_writer_queue_depth',
+    help: 'Spans waiting in memory to be written',
+    registers,
+  });
+  new Gauge({
+    name: 'llmtrace_writer_spool_spans',
+    help: 'Spans in the disk spool not yet replayed',
+    registers,
+  });
+  new Counter({
+    name: 'llmtrace_spans_dropped_total',
+    help: 'Spans lost because the queue and the spool were full',
+    registers,
+  });
+  new Gauge({
+    name: 'llmtrace_circuit_breaker_state',
+    help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
+    labelNames: ['breaker'],
+    registers,
+    collect() {
+      this.reset();
+    },
+  });
+  const KNOWN_OPERATIONS = new Set(['chat', 'completion', 'embedding', 'responses', 'messages']);
+  const observeFinding = (f, action) => findings.inc({ type: f.type, severity: f.severity, action });
+  return {
+    observeSpan(span) {
+      const route = KNOWN_OPERATIONS.has(span.operation) ? (span.path ?? span.operation) : 'other';
+      const model = span.model || 'unknown';
+      const status = String(span.statusCode);
+      const seconds = span.durationMs / 1000;
+      requests.inc({ route, model, status });
+      duration.observe({ route, model, status }, seconds);
+      const g = {
+        gen_ai_operation_name: span.operation,
+        gen_ai_provider_name: span.provider,
+        gen_ai_request_model: model,
+      };
+      genaiDuration.observe({ ...g, error_type: span.statusCode >= 400 ? status : '' }, seconds);
+      if (span.usageSource !== 'none') {
+        genaiTokens.observe({ ...g, gen_ai_token_type: 'input' }, span.promptTokens);
+        genaiTokens.observe({ ...g, gen_ai_token_type: 'output' }, span.completionTokens);
+      }
+      if (span.ttftMs !== undefined) ttft.observe({ model }, span.ttftMs / 1000);
+      tokens.inc({ direction: 'input', model }, span.promptTokens);
+      tokens.inc({ direction: 'output', model }, span.completionTokens);
+      if (span.costUsd !== undefined) cost.inc({ model }, span.costUsd);
+      const action = span.status === 'blocked' ? 'blocked' : 'flagged';
+      for (const f of span.findings) observeFinding(f, action);
+    },
+    text: () => registry.metrics(),
+  };
+}
+
+/** Seeded PRNG (mulberry32), so every run sees the same spans. */
+function rng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const MODELS = [
+  ['openai', 'gpt-4o-mini'],
+  ['openai', 'gpt-4o'],
+  ['openai', 'gpt-4.1'],
+  ['openai', 'o3-mini'],
+  ['anthropic', 'claude-sonnet-4-5'],
+  ['anthropic', 'claude-haiku-4-5'],
+  ['openai', 'text-embedding-3-small'],
+];
+const PATHS = { chat: '/v1/chat/completions', embedding: '/v1/embeddings', messages: '/v1/messages' };
+
+/** Spans like a busy gateway's: mostly 200s, some 429/5xx, streams with TTFT, a few findings. */
+function realisticSpans(n) {
+  const r = rng(42);
+  const pick = (xs) => xs[Math.floor(r() * xs.length)];
+  return Array.from({ length: n }, () => {
+    const [provider, model] = pick(MODELS);
+    const operation = model.startsWith('text-embedding')
+      ? 'embedding'
+      : provider === 'anthropic'
+        ? 'messages'
+        : 'chat';
+    const roll = r();
+    const statusCode = roll < 0.93 ? 200 : roll < 0.97 ? 429 : roll < 0.99 ? 500 : 403;
+    const stream = operation !== 'embedding' && r() < 0.6;
+    const durationMs = Math.exp(5 + r() * 4);
+    const promptTokens = Math.floor(Math.exp(3 + r() * 7));
+    const completionTokens = operation === 'embedding' ? 0 : Math.floor(Math.exp(1 + r() * 6));
+    const blocked = statusCode === 403;
+    return {
+      operation,
+      provider,
+      model,
+      path: PATHS[operation],
+      durationMs,
+      ttftMs: stream ? durationMs * (0.05 + r() * 0.2) : undefined,
+      statusCode,
+      status: blocked ? 'blocked' : statusCode === 200 ? 'ok' : 'error',
+      promptTokens,
+      completionTokens,
+      usageSource: statusCode === 200 ? 'upstream' : 'none',
+      costUsd: statusCode === 200 ? (promptTokens * 2.5 + completionTokens * 10) / 1e6 : undefined,
+      findings:
+        blocked || r() < 0.03 ? [{ type: blocked ? 'prompt_injection' : 'pii.email', severity: 'high' }] : [],
+    };
+  });
+}
+
+const spans = realisticSpans(4096);
+
+/** Milliseconds for `calls` observeSpan calls on metrics that already hold every series. */
+function time(metrics, calls) {
+  for (const s of spans) metrics.observeSpan(s);
+  const t0 = performance.now();
+  for (let i = 0; i < calls; i++) metrics.observeSpan(spans[i & 4095]);
+  return performance.now() - t0;
+}
+
+/** Bytes allocated per call, from V8's sampling heap profiler (collected objects included). */
+async function allocatedPerCall(make, calls = 100_000) {
+  const metrics = make();
+  time(metrics, calls); // every series created, the code optimized
+  const session = new Session();
+  session.connect();
+  await session.post('HeapProfiler.startSampling', {
+    samplingInterval: 128,
+    includeObjectsCollectedByMajorGC: true,
+    includeObjectsCollectedByMinorGC: true,
+  });
+  for (let i = 0; i < calls; i++) metrics.observeSpan(spans[i & 4095]);
+  const { profile } = await session.post('HeapProfiler.stopSampling');
+  session.disconnect();
+  const total = (node) => node.selfSize + node.children.reduce((sum, c) => sum + total(c), 0);
+  return total(profile.head) / calls;
+}
+
+const arms = { 'prom-client': promClientMetrics, 'in-house': () => createMetrics() };
+const results = { 'prom-client': [], 'in-house': [] };
+for (const make of Object.values(arms)) time(make(), CALLS / 4); // warm up
+for (let round = 0; round < ROUNDS; round++) {
+  const order = round % 2 ? ['in-house', 'prom-client'] : ['prom-client', 'in-house'];
+  for (const name of order) results[name].push(time(arms[name](), CALLS));
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const perCall = (name) => (median(results[name]) * 1000) / CALLS;
+console.log(`observeSpan, ${CALLS} calls x ${ROUNDS} rounds, median per call:`);
+for (const name of Object.keys(arms)) console.log(`  ${name.padEnd(12)} ${perCall(name).toFixed(3)} µs`);
+console.log(`  ratio in-house / prom-client: ${(perCall('in-house') / perCall('prom-client')).toFixed(3)}`);
+for (const [name, make] of Object.entries(arms)) {
+  console.log(`  ${name.padEnd(12)} ~${Math.round(await allocatedPerCall(make))} bytes allocated per call`);
+}
+
+// Same spans into both: the expositions must not differ.
+const a = createMetrics();
+const b = promClientMetrics();
+for (const s of spans) {
+  a.observeSpan(s);
+  b.observeSpan(s);
+}
+const [ours, theirs] = await Promise.all([a.text(), b.text()]);
+const same = ours === theirs;
+console.log(`  expositions identical: ${same}`);
+if (!same) process.exitCode = 1;
