@@ -2,9 +2,16 @@ import { type CounterStore, type Logger, type Span, silentLogger } from '@llmtra
 import type { PolicyContext, PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
 import { type PromptTokenEstimator, promptTokensOf, roughPromptTokens } from './estimate.js';
 import { createFallbackCounters, type FallbackCounters } from './fallback-counters.js';
-import { type TenantOverrides, tenantPolicyFor } from './overrides.js';
+import { type TenantOverrides, withTenantPolicy } from './overrides.js';
 import { PolicyRejection } from './rejection.js';
-import type { BudgetRule, BudgetWindow, FailMode, PolicyEventListener, PriceLookup } from './types.js';
+import type {
+  BudgetRule,
+  BudgetWindow,
+  FailMode,
+  PolicyEventListener,
+  PriceLookup,
+  TenantPolicy,
+} from './types.js';
 import { bucketOf, previousBucket, previousWeight } from './windows.js';
 
 /** Options for {@link createBudgetPolicy}. */
@@ -62,6 +69,17 @@ interface Reservation {
 const MICRO = 1_000_000;
 const NO_LIMIT = Number.MAX_SAFE_INTEGER;
 
+/** A rule counts for a request when it has a limit and, for an agent budget, the request names an agent. */
+function applies(rule: BudgetRule, agentId: string | undefined): boolean {
+  return (rule.scope === 'tenant' || !!agentId) && (rule.hardUsd !== undefined || rule.softUsd !== undefined);
+}
+
+/** {@link applies} for any of `rules`, without building the filtered list. */
+function anyApplies(rules: readonly BudgetRule[], agentId: string | undefined): boolean {
+  for (const rule of rules) if (applies(rule, agentId)) return true;
+  return false;
+}
+
 /** Micro-dollars for a number of tokens at a price per million tokens. */
 function micro(tokens: number, perMillion: number): number {
   return tokens * perMillion;
@@ -111,15 +129,9 @@ export function createBudgetPolicy(options: BudgetPolicyOptions): BudgetPolicy {
   ): string =>
     `${prefix}${rule.scope === 'agent' ? `a:${tenantId}:${agentId}` : `t:${tenantId}`}:${rule.window}:${bucketId}`;
 
-  const rulesFor = async (
-    context: PolicyContext | undefined,
-    tenantId: string,
-  ): Promise<readonly BudgetRule[]> => {
-    if (context) return (await tenantPolicyFor(context, options.overrides))?.budgets ?? options.rules;
-    return (
-      (options.overrides ? (await options.overrides.get(tenantId))?.budgets : undefined) ?? options.rules
-    );
-  };
+  /** A tenant's rules outside a request (for `spend`): its override, else the defaults. */
+  const rulesFor = async (tenantId: string): Promise<readonly BudgetRule[]> =>
+    (options.overrides ? (await options.overrides.get(tenantId))?.budgets : undefined) ?? options.rules;
 
   const release = (reservations: readonly Reservation[], delta: number): void => {
     for (const r of reservations) {
@@ -130,13 +142,32 @@ export function createBudgetPolicy(options: BudgetPolicyOptions): BudgetPolicy {
     }
   };
 
-  const check = async (context: PolicyContext): Promise<PolicyDecision | undefined> => {
+  // Synchronous when no budget applies (the usual case without budget rules), so such a request
+  // costs neither a promise nor a copy of the rules; otherwise the reservation below.
+  const decide = (
+    context: PolicyContext,
+    tenant: TenantPolicy | undefined,
+  ): PolicyDecision | undefined | Promise<PolicyDecision | undefined> => {
+    const rules = tenant?.budgets ?? options.rules;
+    return anyApplies(rules, context.identity.agentId) ? reserve(context, rules) : undefined;
+  };
+
+  const check = (
+    context: PolicyContext,
+  ): PolicyDecision | undefined | Promise<PolicyDecision | undefined> => {
+    if (!context.request) return undefined;
+    return withTenantPolicy(context, options.overrides, decide);
+  };
+
+  /** Reserve the worst-case cost against every budget of `tenantRules` that applies. */
+  const reserve = async (
+    context: PolicyContext,
+    tenantRules: readonly BudgetRule[],
+  ): Promise<PolicyDecision | undefined> => {
     const request = context.request;
     if (!request) return undefined;
     const { tenantId, agentId } = context.identity;
-    const rules = (await rulesFor(context, tenantId)).filter(
-      (r) => (r.scope === 'tenant' || agentId) && (r.hardUsd !== undefined || r.softUsd !== undefined),
-    );
+    const rules = tenantRules.filter((r) => applies(r, agentId));
     if (rules.length === 0) return undefined;
     const price = options.priceOf(request.model);
     const promptTokens = promptTokensOf(context, estimate);
@@ -270,7 +301,7 @@ export function createBudgetPolicy(options: BudgetPolicyOptions): BudgetPolicy {
     async spend(tenantId, spendOptions = {}) {
       const at = spendOptions.at ?? Date.now();
       const out: WindowSpend[] = [];
-      for (const rule of await rulesFor(undefined, tenantId)) {
+      for (const rule of await rulesFor(tenantId)) {
         if (rule.scope === 'agent' && !spendOptions.agentId) continue;
         const agentId = rule.scope === 'agent' ? spendOptions.agentId : undefined;
         const bucket = bucketOf(rule.window, at);

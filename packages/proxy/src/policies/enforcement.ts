@@ -1,11 +1,11 @@
 import { LLMTraceError } from '@llmtrace/core';
 import type { Scanner } from '@llmtrace/security';
-import type { PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
+import type { PolicyContext, PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
 import { findingsSummary, planActions } from './actions.js';
-import { type TenantOverrides, tenantPolicyFor } from './overrides.js';
+import { type TenantOverrides, withTenantPolicy } from './overrides.js';
 import { redactBody, replacementsFor } from './redact.js';
 import { requestState } from './state.js';
-import type { EnforcementRule } from './types.js';
+import type { EnforcementRule, TenantPolicy } from './types.js';
 
 /** Options for {@link createInputScanPolicy} and {@link createEnforcementPolicy}. */
 export interface EnforcementPolicyOptions {
@@ -22,16 +22,20 @@ export interface EnforcementPolicyOptions {
 export function createInputScanPolicy(
   options: Pick<EnforcementPolicyOptions, 'scanner' | 'overrides'>,
 ): RequestPolicy {
+  const decide = (context: PolicyContext, tenant: TenantPolicy | undefined): PolicyDecision | undefined => {
+    const messages = context.request?.messages;
+    if (!messages || (tenant?.monitoringScope ?? 'hybrid') === 'output_only') return undefined;
+    const result = options.scanner.scanMessages(messages);
+    requestState(context).inputScan = result;
+    return { findings: result.findings, score: result.score };
+  };
   return {
     name: 'input-scan',
-    async check(context): Promise<PolicyDecision | undefined> {
+    // The scan is synchronous: with the tenant's overrides cached, so is the whole check.
+    check(context) {
       const messages = context.request?.messages;
       if (!messages || messages.length === 0) return undefined;
-      const scope = (await tenantPolicyFor(context, options.overrides))?.monitoringScope ?? 'hybrid';
-      if (scope === 'output_only') return undefined;
-      const result = options.scanner.scanMessages(messages);
-      requestState(context).inputScan = result;
-      return { findings: result.findings, score: result.score };
+      return withTenantPolicy(context, options.overrides, decide);
     },
   };
 }
@@ -48,48 +52,53 @@ export function createInputScanPolicy(
  * policies: [createInputScanPolicy(opts), createEnforcementPolicy(opts)]
  */
 export function createEnforcementPolicy(options: EnforcementPolicyOptions): RequestPolicy {
-  return {
-    name: 'enforcement',
-    async check(context): Promise<PolicyDecision | undefined> {
-      const scan = requestState(context).inputScan;
-      if (!scan || scan.findings.length === 0) return undefined;
-      const tenant = await tenantPolicyFor(context, options.overrides);
-      const rules = tenant?.enforcement ?? options.rules;
-      const plan = planActions(scan.findings, rules);
-      // Score thresholds still apply: a verdict of `block` over the tenant's threshold refuses.
-      const blockAt = tenant?.thresholds?.block;
-      if (plan.byAction.block.length > 0 || (blockAt !== undefined && scan.score >= blockAt)) {
-        const types = findingsSummary(plan.byAction.block.length > 0 ? plan.byAction.block : scan.findings);
-        throw new LLMTraceError('content_policy_violation', `request blocked by content policy (${types})`);
-      }
-      const decision: PolicyDecision = {};
-      if (plan.byAction.redact.length > 0) {
-        const body = context.body;
-        const list =
-          body && typeof body === 'object' && context.request
-            ? replacementsFor(plan.byAction.redact, context.request.messages)
-            : undefined;
-        const missed = list ? redactBody(body as Record<string, unknown>, list) : ['?'];
-        if (missed.length > 0) {
-          throw new LLMTraceError(
-            'content_policy_violation',
-            `request blocked: could not redact ${findingsSummary(plan.byAction.redact)}`,
-          );
-        }
-        decision.bodyChanged = true;
-      }
-      const headers: Record<string, string> = {};
-      if (plan.byAction.redact.length > 0)
-        headers['x-llmtrace-redacted'] = findingsSummary(plan.byAction.redact);
-      const flagAt = tenant?.thresholds?.flag;
-      if (plan.byAction.flag.length > 0 || (flagAt !== undefined && scan.score >= flagAt)) {
-        headers['x-llmtrace-flagged'] = 'true';
-        headers['x-llmtrace-findings'] = findingsSummary(
-          plan.byAction.flag.length > 0 ? plan.byAction.flag : scan.findings,
+  const decide = (context: PolicyContext, tenant: TenantPolicy | undefined): PolicyDecision | undefined => {
+    const scan = requestState(context).inputScan;
+    if (!scan) return undefined;
+    const rules = tenant?.enforcement ?? options.rules;
+    const plan = planActions(scan.findings, rules);
+    // Score thresholds still apply: a verdict of `block` over the tenant's threshold refuses.
+    const blockAt = tenant?.thresholds?.block;
+    if (plan.byAction.block.length > 0 || (blockAt !== undefined && scan.score >= blockAt)) {
+      const types = findingsSummary(plan.byAction.block.length > 0 ? plan.byAction.block : scan.findings);
+      throw new LLMTraceError('content_policy_violation', `request blocked by content policy (${types})`);
+    }
+    const decision: PolicyDecision = {};
+    if (plan.byAction.redact.length > 0) {
+      const body = context.body;
+      const list =
+        body && typeof body === 'object' && context.request
+          ? replacementsFor(plan.byAction.redact, context.request.messages)
+          : undefined;
+      const missed = list ? redactBody(body as Record<string, unknown>, list) : ['?'];
+      if (missed.length > 0) {
+        throw new LLMTraceError(
+          'content_policy_violation',
+          `request blocked: could not redact ${findingsSummary(plan.byAction.redact)}`,
         );
       }
-      if (Object.keys(headers).length > 0) decision.responseHeaders = headers;
-      return decision.bodyChanged || decision.responseHeaders ? decision : undefined;
+      decision.bodyChanged = true;
+    }
+    const headers: Record<string, string> = {};
+    if (plan.byAction.redact.length > 0)
+      headers['x-llmtrace-redacted'] = findingsSummary(plan.byAction.redact);
+    const flagAt = tenant?.thresholds?.flag;
+    if (plan.byAction.flag.length > 0 || (flagAt !== undefined && scan.score >= flagAt)) {
+      headers['x-llmtrace-flagged'] = 'true';
+      headers['x-llmtrace-findings'] = findingsSummary(
+        plan.byAction.flag.length > 0 ? plan.byAction.flag : scan.findings,
+      );
+    }
+    if (Object.keys(headers).length > 0) decision.responseHeaders = headers;
+    return decision.bodyChanged || decision.responseHeaders ? decision : undefined;
+  };
+  return {
+    name: 'enforcement',
+    // A clean scan (the usual case) needs neither the overrides nor a promise.
+    check(context) {
+      const scan = requestState(context).inputScan;
+      if (!scan || scan.findings.length === 0) return undefined;
+      return withTenantPolicy(context, options.overrides, decide);
     },
   };
 }

@@ -27,7 +27,7 @@ export { guardJsonBody } from './output-body.js';
 export type { OutputGuardPolicyOptions } from './output-guard.js';
 export { createAnthropicGuard, createOpenAIChatGuard, createOutputGuardPolicy } from './output-guard.js';
 export type { TenantOverrides, TenantOverridesOptions } from './overrides.js';
-export { createTenantOverrides, tenantPolicySchema } from './overrides.js';
+export { createTenantOverrides, OVERRIDES_NOT_CACHED, tenantPolicySchema } from './overrides.js';
 export type { RateLimitPolicyOptions } from './rate-limit.js';
 export { createRateLimitPolicy } from './rate-limit.js';
 export { PolicyRejection } from './rejection.js';

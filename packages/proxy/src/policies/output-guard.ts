@@ -1,11 +1,11 @@
 import type { Scanner } from '@llmtrace/security';
-import type { PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
+import type { PolicyContext, PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
 import type { EventRewriter } from '../pipeline/tee.js';
 import type { SseEvent } from '../providers/types.js';
 import { guardJsonBodyResult } from './output-body.js';
-import { type TenantOverrides, tenantPolicyFor } from './overrides.js';
+import { type TenantOverrides, withTenantPolicy } from './overrides.js';
 import { createTextGuard, type TextGuard, type TextGuardOptions, type TextScan } from './text-guard.js';
-import type { EnforcementRule } from './types.js';
+import type { EnforcementRule, TenantPolicy } from './types.js';
 
 type Json = Record<string, unknown>;
 
@@ -188,25 +188,29 @@ export interface OutputGuardPolicyOptions extends Omit<TextGuardOptions, 'scan' 
  * createOutputGuardPolicy({ scanner, rules: [{ match: 'secret.*', action: 'redact' }, { match: 'leak.*', action: 'block' }] });
  */
 export function createOutputGuardPolicy(options: OutputGuardPolicyOptions): RequestPolicy {
+  const decide = (context: PolicyContext, tenant: TenantPolicy | undefined): PolicyDecision | undefined => {
+    const id = context.format?.id;
+    if ((id !== 'openai.chat' && id !== 'anthropic.messages') || tenant?.monitoringScope === 'input_only')
+      return undefined;
+    // Output rules are the guard's own: a tenant's input enforcement override does not loosen them.
+    const rules = options.rules;
+    if (!rules.some((r) => r.action === 'redact' || r.action === 'block')) return undefined;
+    const systemPrompt = context.request?.systemPrompt;
+    const scan: TextScan = (text) => options.scanner.scanResponse(text, { systemPrompt }).findings;
+    const newGuard = (): TextGuard => createTextGuard({ ...options, scan, rules });
+    return {
+      streamRewriter: () =>
+        id === 'openai.chat' ? createOpenAIChatGuard(newGuard) : createAnthropicGuard(newGuard),
+      bodyRewriter: (body, contentType) =>
+        contentType.includes('json') ? guardJsonBodyResult(body, id, newGuard) : undefined,
+    };
+  };
   return {
     name: 'output-guard',
-    async check(context): Promise<PolicyDecision | undefined> {
+    check(context) {
       const id = context.format?.id;
       if (id !== 'openai.chat' && id !== 'anthropic.messages') return undefined;
-      const tenant = await tenantPolicyFor(context, options.overrides);
-      if (tenant?.monitoringScope === 'input_only') return undefined;
-      // Output rules are the guard's own: a tenant's input enforcement override does not loosen them.
-      const rules = options.rules;
-      if (!rules.some((r) => r.action === 'redact' || r.action === 'block')) return undefined;
-      const systemPrompt = context.request?.systemPrompt;
-      const scan: TextScan = (text) => options.scanner.scanResponse(text, { systemPrompt }).findings;
-      const newGuard = (): TextGuard => createTextGuard({ ...options, scan, rules });
-      return {
-        streamRewriter: () =>
-          id === 'openai.chat' ? createOpenAIChatGuard(newGuard) : createAnthropicGuard(newGuard),
-        bodyRewriter: (body, contentType) =>
-          contentType.includes('json') ? guardJsonBodyResult(body, id, newGuard) : undefined,
-      };
+      return withTenantPolicy(context, options.overrides, decide);
     },
   };
 }

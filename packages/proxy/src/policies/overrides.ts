@@ -2,7 +2,7 @@ import type { Logger, MetadataStore } from '@llmtrace/core';
 import { silentLogger } from '@llmtrace/core';
 import { z } from 'zod';
 import type { PolicyContext } from '../pipeline/policy.js';
-import { requestState } from './state.js';
+import { type RequestState, requestState } from './state.js';
 import type { TenantPolicy } from './types.js';
 
 const severity = z.enum(['info', 'low', 'medium', 'high', 'critical']);
@@ -54,10 +54,18 @@ export const tenantPolicySchema = z.object({
   upstreamKey: z.string().min(1).optional(),
 });
 
+/** What {@link TenantOverrides.peek} answers when it holds no fresh value for a tenant. */
+export const OVERRIDES_NOT_CACHED: unique symbol = Symbol('overrides not cached');
+
 /** Reads per-tenant overrides with a short cache. */
 export interface TenantOverrides {
   /** The tenant's overrides, or `undefined` (none, or unreadable: the defaults apply). */
   get(tenantId: string): Promise<TenantPolicy | undefined>;
+  /**
+   * What `get` would answer without going to the store: the fresh cached value (which may be
+   * `undefined`), else {@link OVERRIDES_NOT_CACHED}. Optional, for implementations without a cache.
+   */
+  peek?(tenantId: string): TenantPolicy | undefined | typeof OVERRIDES_NOT_CACHED;
   /** Forget a tenant's cached overrides (after an update). */
   invalidate(tenantId?: string): void;
 }
@@ -107,6 +115,11 @@ export function createTenantOverrides(options: TenantOverridesOptions): TenantOv
       cache.set(tenantId, { value, expires: now + ttl });
       return value;
     },
+    peek(tenantId) {
+      // Same freshness test as `get`, so both agree on what is cached.
+      const hit = cache.get(tenantId);
+      return hit && hit.expires > Date.now() ? hit.value : OVERRIDES_NOT_CACHED;
+    },
     invalidate(tenantId) {
       if (tenantId === undefined) cache.clear();
       else cache.delete(tenantId);
@@ -114,14 +127,74 @@ export function createTenantOverrides(options: TenantOverridesOptions): TenantOv
   };
 }
 
-/** The tenant's overrides for this request, loaded once and shared by every policy. */
-export async function tenantPolicyFor(
+/**
+ * A tenant's overrides from `overrides`: at once when its cache holds them, else a (native)
+ * promise from `get`. Policies call it on every request, and a cache hit needs no promise or microtask.
+ *
+ * @example
+ * const policy = tenantOverridesOf(overrides, 'acme');
+ * const resolved = policy instanceof Promise ? await policy : policy;
+ */
+export function tenantOverridesOf(
+  overrides: TenantOverrides,
+  tenantId: string,
+): TenantPolicy | undefined | Promise<TenantPolicy | undefined> {
+  const cached = overrides.peek ? overrides.peek(tenantId) : OVERRIDES_NOT_CACHED;
+  if (cached !== OVERRIDES_NOT_CACHED) return cached;
+  // A native promise whatever `get` returns, so callers can tell the two answers apart with `instanceof`.
+  return Promise.resolve(overrides.get(tenantId));
+}
+
+/**
+ * The tenant's overrides for this request, loaded once and shared by every policy: synchronous
+ * when the request already holds them or the cache is fresh, a promise only when the store is read.
+ *
+ * @example
+ * const tenant = tenantPolicyFor(context, overrides);
+ * const budgets = (tenant instanceof Promise ? await tenant : tenant)?.budgets;
+ */
+export function tenantPolicyFor(
   context: PolicyContext,
   overrides: TenantOverrides | undefined,
-): Promise<TenantPolicy | undefined> {
+): TenantPolicy | undefined | Promise<TenantPolicy | undefined> {
   if (!overrides) return undefined;
   const state = requestState(context);
-  if (state.tenantPolicy === undefined)
-    state.tenantPolicy = (await overrides.get(context.identity.tenantId)) ?? {};
+  if (state.tenantPolicy !== undefined) return state.tenantPolicy;
+  const found = tenantOverridesOf(overrides, context.identity.tenantId);
+  if (found instanceof Promise) return remember(state, found);
+  state.tenantPolicy = found ?? {};
   return state.tenantPolicy;
+}
+
+async function remember(
+  state: RequestState,
+  found: Promise<TenantPolicy | undefined>,
+): Promise<TenantPolicy | undefined> {
+  state.tenantPolicy = (await found) ?? {};
+  return state.tenantPolicy;
+}
+
+/**
+ * Run a policy's `decide(context, tenant)` with the request's tenant overrides: at once when they
+ * are at hand, after loading them otherwise. A throw from `decide` comes back as a rejected promise,
+ * as it did from the `async` checks this replaces, so callers see refusals the same way.
+ * `decide` should be created once per policy, not per call, to keep the fast path allocation-free.
+ *
+ * @example
+ * const decide = (context: PolicyContext, tenant: TenantPolicy | undefined) =>
+ *   tenant?.monitoringScope === 'input_only' ? undefined : { bodyChanged: false };
+ * const policy: RequestPolicy = { name: 'demo', check: (c) => withTenantPolicy(c, overrides, decide) };
+ */
+export function withTenantPolicy<D>(
+  context: PolicyContext,
+  overrides: TenantOverrides | undefined,
+  decide: (context: PolicyContext, tenant: TenantPolicy | undefined) => D | Promise<D>,
+): D | Promise<D> {
+  try {
+    const tenant = tenantPolicyFor(context, overrides);
+    if (tenant instanceof Promise) return tenant.then((t) => decide(context, t));
+    return decide(context, tenant);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }

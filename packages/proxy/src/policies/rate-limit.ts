@@ -9,10 +9,10 @@ import {
 } from 'rate-limiter-flexible';
 import type { PolicyContext, PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
 import { type PromptTokenEstimator, promptTokensOf, roughPromptTokens } from './estimate.js';
-import { type TenantOverrides, tenantPolicyFor } from './overrides.js';
+import { type TenantOverrides, withTenantPolicy } from './overrides.js';
 import { PolicyRejection } from './rejection.js';
 import { requestState } from './state.js';
-import type { FailMode, PolicyEventListener, RateLimitRule } from './types.js';
+import type { FailMode, PolicyEventListener, RateLimitRule, TenantPolicy } from './types.js';
 
 /** Options for {@link createRateLimitPolicy}. */
 export interface RateLimitPolicyOptions {
@@ -149,118 +149,126 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RequestP
       : undefined;
   };
 
+  // Synchronous when the tenant has no rules (its overrides at hand): nothing to count, no promise.
+  const decide = (
+    context: PolicyContext,
+    tenant: TenantPolicy | undefined,
+  ): Promise<PolicyDecision | undefined> | undefined => {
+    const rules = tenant?.rateLimits ?? options.rules;
+    return rules.length === 0 ? undefined : limit(context, rules);
+  };
+
+  /** Count the request against every rule, refuse over a limit, and report what is left. */
+  const limit = async (context: PolicyContext, rules: readonly RateLimitRule[]): Promise<PolicyDecision> => {
+    const tokens = context.request
+      ? promptTokensOf(context, estimate) +
+        (context.request.maxTokens ?? options.defaultCompletionTokens ?? 0)
+      : 0;
+    interface Check {
+      rule: RateLimitRule;
+      key: string;
+      kind: 'requests' | 'tokens';
+      limit: number;
+      points: number;
+      limiter: Limiter;
+    }
+    const checks: Check[] = [];
+    for (const rule of rules) {
+      const key = subject(rule, context);
+      if (!key) continue;
+      const burst = rule.burst ?? 0;
+      const burstWindow = rule.burstWindowSeconds ?? WINDOW_S;
+      if (rule.requestsPerMinute) {
+        const limiter = limiterFor('rq', rule.requestsPerMinute, burst, burstWindow);
+        checks.push({ rule, key, kind: 'requests', limit: rule.requestsPerMinute, points: 1, limiter });
+      }
+      if (rule.tokensPerMinute && tokens > 0) {
+        const tokenBurst =
+          rule.requestsPerMinute && burst > 0
+            ? Math.ceil((rule.tokensPerMinute * burst) / rule.requestsPerMinute)
+            : 0;
+        const limiter = limiterFor('tk', rule.tokensPerMinute, tokenBurst, burstWindow);
+        checks.push({ rule, key, kind: 'tokens', limit: rule.tokensPerMinute, points: tokens, limiter });
+      }
+    }
+    // All limits at once: with Redis that is one round trip of latency instead of one per limit.
+    const results = await Promise.allSettled(checks.map((c) => c.limiter.consume(c.key, c.points)));
+    const headers: Record<string, string> = {};
+    const remaining: Partial<Record<Check['kind'], number>> = {};
+    const taken: Usage[] = [];
+    let refused: { check: Check; res: RateLimiterRes } | undefined;
+    let storeError: unknown;
+    results.forEach((r, i) => {
+      const c = checks[i]!;
+      if (r.status === 'fulfilled') {
+        taken.push({ limiter: c.limiter, key: c.key, points: c.points, kind: c.kind });
+        const left = Math.max(0, r.value.remainingPoints);
+        // Several rules limit the same kind: show the tightest, as OpenAI does.
+        if (remaining[c.kind] === undefined || left < remaining[c.kind]!) {
+          remaining[c.kind] = left;
+          headers[`x-ratelimit-limit-${c.kind}`] = String(c.limit);
+          headers[`x-ratelimit-remaining-${c.kind}`] = String(left);
+          headers[`x-ratelimit-reset-${c.kind}`] = resetSeconds(r.value.msBeforeNext);
+        }
+      } else if (r.reason instanceof RateLimiterRes) {
+        if (!refused || r.reason.msBeforeNext > refused.res.msBeforeNext)
+          refused = { check: c, res: r.reason };
+        // The library counts refused attempts too; a refused request should not use up the quota.
+        for (const l of [c.limiter.main, c.limiter.burst]) l?.reward(c.key, c.points).catch(() => undefined);
+      } else storeError = r.reason;
+    });
+    if (refused || storeError !== undefined) {
+      await Promise.all(taken.map((u) => u.limiter.main.reward(u.key, u.points).catch(() => undefined)));
+    }
+    if (refused) {
+      const { check: c, res } = refused;
+      options.onEvent?.({
+        type: 'rate_limit.exceeded',
+        tenantId: context.identity.tenantId,
+        scope: c.rule.scope,
+        kind: c.kind,
+      });
+      const retry = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+      throw new PolicyRejection(
+        'rate_limit_exceeded',
+        `Rate limit reached for ${c.kind} per minute (${c.rule.scope}): limit ${c.limit}. Try again in ${retry}s.`,
+        {
+          ...headers,
+          'retry-after': String(retry),
+          [`x-ratelimit-limit-${c.kind}`]: String(c.limit),
+          [`x-ratelimit-remaining-${c.kind}`]: '0',
+          [`x-ratelimit-reset-${c.kind}`]: resetSeconds(res.msBeforeNext),
+        },
+      );
+    }
+    if (storeError !== undefined) {
+      // Redis failed and there is no insurance limiter: fail closed.
+      logger.warn('rate limit store unavailable: refusing traffic (fail-closed)', {
+        err: String(storeError),
+      });
+      throw new PolicyRejection('rate_limit_exceeded', 'rate limit store unavailable', {
+        'retry-after': '1',
+      });
+    }
+    const tokenUses = taken.filter((u) => u.kind === 'tokens');
+    const decision: PolicyDecision = { responseHeaders: headers };
+    if (tokens > 0 && tokenUses.length > 0) {
+      decision.onFinish = (span: Span) => {
+        // Correct the up-front count to what the call really used (nothing, when it never ran).
+        const used = span.totalTokens > 0 ? span.totalTokens : span.status === 'ok' ? tokens : 0;
+        const diff = used - tokens;
+        if (diff === 0) return;
+        for (const u of tokenUses) {
+          const p = diff > 0 ? u.limiter.main.penalty(u.key, diff) : u.limiter.main.reward(u.key, -diff);
+          p.catch(() => undefined);
+        }
+      };
+    }
+    return decision;
+  };
+
   return {
     name: 'rate-limit',
-    async check(context) {
-      const tenantPolicy = await tenantPolicyFor(context, options.overrides);
-      const rules = tenantPolicy?.rateLimits ?? options.rules;
-      if (rules.length === 0) return undefined;
-      const tokens = context.request
-        ? promptTokensOf(context, estimate) +
-          (context.request.maxTokens ?? options.defaultCompletionTokens ?? 0)
-        : 0;
-      interface Check {
-        rule: RateLimitRule;
-        key: string;
-        kind: 'requests' | 'tokens';
-        limit: number;
-        points: number;
-        limiter: Limiter;
-      }
-      const checks: Check[] = [];
-      for (const rule of rules) {
-        const key = subject(rule, context);
-        if (!key) continue;
-        const burst = rule.burst ?? 0;
-        const burstWindow = rule.burstWindowSeconds ?? WINDOW_S;
-        if (rule.requestsPerMinute) {
-          const limiter = limiterFor('rq', rule.requestsPerMinute, burst, burstWindow);
-          checks.push({ rule, key, kind: 'requests', limit: rule.requestsPerMinute, points: 1, limiter });
-        }
-        if (rule.tokensPerMinute && tokens > 0) {
-          const tokenBurst =
-            rule.requestsPerMinute && burst > 0
-              ? Math.ceil((rule.tokensPerMinute * burst) / rule.requestsPerMinute)
-              : 0;
-          const limiter = limiterFor('tk', rule.tokensPerMinute, tokenBurst, burstWindow);
-          checks.push({ rule, key, kind: 'tokens', limit: rule.tokensPerMinute, points: tokens, limiter });
-        }
-      }
-      // All limits at once: with Redis that is one round trip of latency instead of one per limit.
-      const results = await Promise.allSettled(checks.map((c) => c.limiter.consume(c.key, c.points)));
-      const headers: Record<string, string> = {};
-      const remaining: Partial<Record<Check['kind'], number>> = {};
-      const taken: Usage[] = [];
-      let refused: { check: Check; res: RateLimiterRes } | undefined;
-      let storeError: unknown;
-      results.forEach((r, i) => {
-        const c = checks[i]!;
-        if (r.status === 'fulfilled') {
-          taken.push({ limiter: c.limiter, key: c.key, points: c.points, kind: c.kind });
-          const left = Math.max(0, r.value.remainingPoints);
-          // Several rules limit the same kind: show the tightest, as OpenAI does.
-          if (remaining[c.kind] === undefined || left < remaining[c.kind]!) {
-            remaining[c.kind] = left;
-            headers[`x-ratelimit-limit-${c.kind}`] = String(c.limit);
-            headers[`x-ratelimit-remaining-${c.kind}`] = String(left);
-            headers[`x-ratelimit-reset-${c.kind}`] = resetSeconds(r.value.msBeforeNext);
-          }
-        } else if (r.reason instanceof RateLimiterRes) {
-          if (!refused || r.reason.msBeforeNext > refused.res.msBeforeNext)
-            refused = { check: c, res: r.reason };
-          // The library counts refused attempts too; a refused request should not use up the quota.
-          for (const l of [c.limiter.main, c.limiter.burst])
-            l?.reward(c.key, c.points).catch(() => undefined);
-        } else storeError = r.reason;
-      });
-      if (refused || storeError !== undefined) {
-        await Promise.all(taken.map((u) => u.limiter.main.reward(u.key, u.points).catch(() => undefined)));
-      }
-      if (refused) {
-        const { check: c, res } = refused;
-        options.onEvent?.({
-          type: 'rate_limit.exceeded',
-          tenantId: context.identity.tenantId,
-          scope: c.rule.scope,
-          kind: c.kind,
-        });
-        const retry = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
-        throw new PolicyRejection(
-          'rate_limit_exceeded',
-          `Rate limit reached for ${c.kind} per minute (${c.rule.scope}): limit ${c.limit}. Try again in ${retry}s.`,
-          {
-            ...headers,
-            'retry-after': String(retry),
-            [`x-ratelimit-limit-${c.kind}`]: String(c.limit),
-            [`x-ratelimit-remaining-${c.kind}`]: '0',
-            [`x-ratelimit-reset-${c.kind}`]: resetSeconds(res.msBeforeNext),
-          },
-        );
-      }
-      if (storeError !== undefined) {
-        // Redis failed and there is no insurance limiter: fail closed.
-        logger.warn('rate limit store unavailable: refusing traffic (fail-closed)', {
-          err: String(storeError),
-        });
-        throw new PolicyRejection('rate_limit_exceeded', 'rate limit store unavailable', {
-          'retry-after': '1',
-        });
-      }
-      const tokenUses = taken.filter((u) => u.kind === 'tokens');
-      const decision: PolicyDecision = { responseHeaders: headers };
-      if (tokens > 0 && tokenUses.length > 0) {
-        decision.onFinish = (span: Span) => {
-          // Correct the up-front count to what the call really used (nothing, when it never ran).
-          const used = span.totalTokens > 0 ? span.totalTokens : span.status === 'ok' ? tokens : 0;
-          const diff = used - tokens;
-          if (diff === 0) return;
-          for (const u of tokenUses) {
-            const p = diff > 0 ? u.limiter.main.penalty(u.key, diff) : u.limiter.main.reward(u.key, -diff);
-            p.catch(() => undefined);
-          }
-        };
-      }
-      return decision;
-    },
+    check: (context) => withTenantPolicy(context, options.overrides, decide),
   };
 }
