@@ -1,5 +1,6 @@
 import type { Severity, Span } from '@llmtrace/core';
 import { type Check, ErrorRateSeries, type SeriesConfig, ValueSeries, VelocitySeries } from './series.js';
+import { SeriesCache } from './series-cache.js';
 import { ANOMALY_METRICS, type AnomalyEvent, type AnomalyMetric } from './types.js';
 
 /** Options of {@link createAnomalyDetector}. */
@@ -100,29 +101,13 @@ export function createAnomalyDetector(options: AnomalyOptions = {}): AnomalyDete
   const enabled = new Set(options.metrics ?? ANOMALY_METRICS);
   const perAgent = options.perAgent ?? true;
   const maxSeries = Math.max(1, options.maxSeries ?? 10_000);
-  const series = new Map<string, SeriesSet>();
-
-  function set(key: string): SeriesSet {
-    let s = series.get(key);
-    if (s) {
-      // Re-insert: Map order doubles as least-recently-seen order for eviction.
-      series.delete(key);
-    } else {
-      if (series.size >= maxSeries) {
-        const oldest = series.keys().next().value;
-        if (oldest !== undefined) series.delete(oldest);
-      }
-      s = {
-        ...(enabled.has('cost_per_request') ? { cost: new ValueSeries(cfg, 1e-6) } : {}),
-        ...(enabled.has('tokens_per_request') ? { tokens: new ValueSeries(cfg, 1) } : {}),
-        ...(enabled.has('latency') ? { latency: new ValueSeries(cfg, 1) } : {}),
-        ...(enabled.has('error_rate') ? { errors: new ErrorRateSeries(cfg) } : {}),
-        ...(enabled.has('request_velocity') ? { velocity: new VelocitySeries(cfg, bucketMs) } : {}),
-      };
-    }
-    series.set(key, s);
-    return s;
-  }
+  const series = new SeriesCache<SeriesSet>(maxSeries, () => ({
+    cost: enabled.has('cost_per_request') ? new ValueSeries(cfg, 1e-6) : undefined,
+    tokens: enabled.has('tokens_per_request') ? new ValueSeries(cfg, 1) : undefined,
+    latency: enabled.has('latency') ? new ValueSeries(cfg, 1) : undefined,
+    errors: enabled.has('error_rate') ? new ErrorRateSeries(cfg) : undefined,
+    velocity: enabled.has('request_velocity') ? new VelocitySeries(cfg, bucketMs) : undefined,
+  }));
 
   function event(span: Span, metric: AnomalyMetric, check: Check, scope: 'tenant' | 'agent'): AnomalyEvent {
     const z = Math.round(check.z * 100) / 100;
@@ -161,34 +146,63 @@ export function createAnomalyDetector(options: AnomalyOptions = {}): AnomalyDete
     };
   }
 
+  /** Both series learned from the span; when both flag, the agent one is the more specific alert. */
+  function report(
+    out: AnomalyEvent[],
+    span: Span,
+    metric: AnomalyMetric,
+    tenant: Check | undefined,
+    agent: Check | undefined,
+  ): void {
+    if (agent?.flagged) out.push(event(span, metric, agent, 'agent'));
+    else if (tenant?.flagged) out.push(event(span, metric, tenant, 'tenant'));
+  }
+
   return {
+    // Runs for every span: no per-call closures, key strings or verdict objects (each series
+    // refills its own `Check`), and each one is read before that series observes again.
     observe(span) {
       try {
-        const sets = [set(`t:${span.tenantId}`)];
-        if (perAgent && span.agentId) sets.push(set(`a:${span.tenantId}\u0000${span.agentId}`));
+        const tenant = series.get(span.tenantId);
+        const agent = perAgent && span.agentId ? series.get(span.tenantId, span.agentId) : undefined;
         const ok = span.status === 'ok' && span.statusCode < 400;
         const counted = span.status !== 'blocked' && span.status !== 'cancelled';
         const isError = span.statusCode >= 500 || span.status === 'error';
         const out: AnomalyEvent[] = [];
-        const runs: Array<[AnomalyMetric, (s: SeriesSet) => Check | undefined]> = [
-          [
+        // Tenant first, then agent, for every metric in ANOMALY_METRICS order (arguments run left to right).
+        if (ok && span.costUsd !== undefined)
+          report(
+            out,
+            span,
             'cost_per_request',
-            (s) => (ok && span.costUsd !== undefined ? s.cost?.observe(span.costUsd) : undefined),
-          ],
-          [
+            tenant.cost?.observe(span.costUsd),
+            agent?.cost?.observe(span.costUsd),
+          );
+        if (ok && span.usageSource !== 'none')
+          report(
+            out,
+            span,
             'tokens_per_request',
-            (s) => (ok && span.usageSource !== 'none' ? s.tokens?.observe(span.totalTokens) : undefined),
-          ],
-          ['latency', (s) => (ok ? s.latency?.observe(span.durationMs) : undefined)],
-          ['error_rate', (s) => (counted ? s.errors?.observe(isError) : undefined)],
-          ['request_velocity', (s) => s.velocity?.observe(span.startTime)],
-        ];
-        for (const [metric, run] of runs) {
-          // Both series learn from every span; when both flag, the agent one is the more specific alert.
-          const [tenant, agent] = sets.map(run);
-          if (agent?.flagged) out.push(event(span, metric, agent, 'agent'));
-          else if (tenant?.flagged) out.push(event(span, metric, tenant, 'tenant'));
-        }
+            tenant.tokens?.observe(span.totalTokens),
+            agent?.tokens?.observe(span.totalTokens),
+          );
+        if (ok)
+          report(
+            out,
+            span,
+            'latency',
+            tenant.latency?.observe(span.durationMs),
+            agent?.latency?.observe(span.durationMs),
+          );
+        if (counted)
+          report(out, span, 'error_rate', tenant.errors?.observe(isError), agent?.errors?.observe(isError));
+        report(
+          out,
+          span,
+          'request_velocity',
+          tenant.velocity?.observe(span.startTime),
+          agent?.velocity?.observe(span.startTime),
+        );
         return out;
       } catch {
         // A detector must never break the span path; a malformed span just teaches nothing.

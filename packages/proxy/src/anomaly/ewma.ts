@@ -12,32 +12,49 @@ export interface Ewma {
 }
 
 /**
+ * The {@link Ewma} arithmetic as a class, for the anomaly series that update it on every span:
+ * its fields hold doubles in place, where variables captured by a closure box a new number on
+ * every update. Treat the fields as read-only outside `update`.
+ *
+ * @example const s = new EwmaStat(0.05); s.update(12); s.mean
+ */
+export class EwmaStat implements Ewma {
+  count = 0;
+  mean = 0;
+  variance = 0;
+  constructor(private readonly alpha: number) {}
+
+  update(x: number): void {
+    this.count++;
+    const a = Math.max(this.alpha, 1 / this.count);
+    const diff = x - this.mean;
+    const incr = a * diff;
+    this.mean += incr;
+    this.variance = (1 - a) * (this.variance + diff * incr);
+  }
+}
+
+/**
  * Create an EWMA statistic.
  *
  * @param alpha weight of a new observation once warmed up, in (0, 1]; e.g. 0.05 ≈ the last 40 points.
  * @example const s = createEwma(0.05); s.update(12); s.mean
  */
 export function createEwma(alpha: number): Ewma {
-  let count = 0;
-  let mean = 0;
-  let variance = 0;
+  // Read-only accessors over an EwmaStat: the same object shape as ever, one copy of the arithmetic.
+  const stat = new EwmaStat(alpha);
   return {
     get count() {
-      return count;
+      return stat.count;
     },
     get mean() {
-      return mean;
+      return stat.mean;
     },
     get variance() {
-      return variance;
+      return stat.variance;
     },
     update(x) {
-      count++;
-      const a = Math.max(alpha, 1 / count);
-      const diff = x - mean;
-      const incr = a * diff;
-      mean += incr;
-      variance = (1 - a) * (variance + diff * incr);
+      stat.update(x);
     },
   };
 }

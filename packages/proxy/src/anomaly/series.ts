@@ -1,4 +1,4 @@
-import { createEwma, type Ewma } from './ewma.js';
+import { EwmaStat } from './ewma.js';
 
 /** Tuning shared by every series of one detector (already defaulted). */
 export interface SeriesConfig {
@@ -13,7 +13,11 @@ export interface SeriesConfig {
   minErrorRateIncrease: number;
 }
 
-/** Verdict of one check: a score, and whether it opens a new excursion. */
+/**
+ * Verdict of one check: a score, and whether it opens a new excursion. A series reports through
+ * one object of its own, overwritten by its next observation (no allocation per span): read it
+ * before observing that series again.
+ */
 export interface Check {
   flagged: boolean;
   z: number;
@@ -29,6 +33,28 @@ const UPDATE_CLIP = 2.5;
 // Recent values wait this long before they teach the baseline (see ValueSeries).
 const BASELINE_LAG = 16;
 
+/** A blank verdict, to be owned and refilled by one series. */
+function newCheck(): Check {
+  return { flagged: false, z: 0, value: 0, baseline: 0, samples: 0 };
+}
+
+/** Overwrite a series' verdict in place. */
+function fill(
+  c: Check,
+  flagged: boolean,
+  z: number,
+  value: number,
+  baseline: number,
+  samples: number,
+): Check {
+  c.flagged = flagged;
+  c.z = z;
+  c.value = value;
+  c.baseline = baseline;
+  c.samples = samples;
+  return c;
+}
+
 /**
  * A positive, right-skewed quantity (cost, tokens, latency) tracked in log space, where such data
  * is close to normal and "3x slower" means the same thing at 50 ms and at 5 s. Two tests against
@@ -39,43 +65,50 @@ const BASELINE_LAG = 16;
  * both scores are back under half the threshold.
  */
 export class ValueSeries {
-  private readonly stat: Ewma;
-  private readonly recent: Ewma;
+  private readonly stat: EwmaStat;
+  private readonly recent: EwmaStat;
   private readonly recentScale: number;
-  private readonly lag: number[] = [];
+  private readonly minLift: number;
+  // FIFO of the last values (log space), as a ring: at most BASELINE_LAG + 1 are ever held.
+  private readonly lag = new Float64Array(BASELINE_LAG + 1);
+  private lagStart = 0;
+  private lagLength = 0;
   private excursion = false;
+  private readonly check = newCheck();
   constructor(
     private readonly cfg: SeriesConfig,
     private readonly offset: number,
   ) {
-    this.stat = createEwma(cfg.alpha);
-    this.recent = createEwma(cfg.shiftAlpha);
+    this.stat = new EwmaStat(cfg.alpha);
+    this.recent = new EwmaStat(cfg.shiftAlpha);
     // Standard deviation of an EWMA of independent draws, relative to one draw's.
     this.recentScale = Math.sqrt(cfg.shiftAlpha / (2 - cfg.shiftAlpha));
+    this.minLift = Math.log1p(cfg.minRelativeChange);
   }
 
   observe(raw: number): Check {
     const y = Math.log(Math.max(0, raw) + this.offset);
-    const { mean, count } = this.stat;
+    const mean = this.stat.mean;
+    const count = this.stat.count;
     const sd = Math.max(Math.sqrt(this.stat.variance), LOG_SD_FLOOR);
     const baseline = Math.exp(mean) - this.offset;
     this.recent.update(y);
-    let check: Check = { flagged: false, z: 0, value: raw, baseline, samples: count };
+    const check = fill(this.check, false, 0, raw, baseline, count);
     if (count >= this.cfg.minSamples) {
-      const minLift = Math.log1p(this.cfg.minRelativeChange);
       const zSpike = (y - mean) / sd;
       const zShift = (this.recent.mean - mean) / (sd * this.recentScale);
-      const spike = zSpike >= this.cfg.threshold && y - mean >= minLift;
-      const shift = zShift >= this.cfg.threshold && this.recent.mean - mean >= minLift && y > mean;
+      const spike = zSpike >= this.cfg.threshold && y - mean >= this.minLift;
+      const shift = zShift >= this.cfg.threshold && this.recent.mean - mean >= this.minLift && y > mean;
       const z = Math.max(zSpike, zShift);
       const flagged = !this.excursion && (spike || shift);
       if (flagged) this.excursion = true;
       else if (this.excursion && z < this.cfg.threshold / 2) this.excursion = false;
-      check = { flagged, z, value: raw, baseline, samples: count };
+      check.flagged = flagged;
+      check.z = z;
     }
-    this.lag.push(y);
-    if (this.lag.length > BASELINE_LAG || this.stat.count < this.cfg.minSamples) {
-      const old = this.lag.shift() as number;
+    this.pushLag(y);
+    if (this.lagLength > BASELINE_LAG || this.stat.count < this.cfg.minSamples) {
+      const old = this.shiftLag();
       if (this.stat.count < this.cfg.minSamples) this.stat.update(old);
       else {
         // Winsorise (Huber-style): an outlier moves the baseline like a value UPDATE_CLIP sd away
@@ -86,6 +119,18 @@ export class ValueSeries {
     }
     return check;
   }
+
+  private pushLag(y: number): void {
+    this.lag[(this.lagStart + this.lagLength) % this.lag.length] = y;
+    this.lagLength++;
+  }
+
+  private shiftLag(): number {
+    const y = this.lag[this.lagStart] as number;
+    this.lagStart = (this.lagStart + 1) % this.lag.length;
+    this.lagLength--;
+    return y;
+  }
 }
 
 /**
@@ -94,12 +139,13 @@ export class ValueSeries {
  * standard deviations above it.
  */
 export class ErrorRateSeries {
-  private readonly fast: Ewma;
-  private readonly slow: Ewma;
+  private readonly fast: EwmaStat;
+  private readonly slow: EwmaStat;
   private excursion = false;
+  private readonly check = newCheck();
   constructor(private readonly cfg: SeriesConfig) {
-    this.fast = createEwma(cfg.fastAlpha);
-    this.slow = createEwma(cfg.baselineAlpha);
+    this.fast = new EwmaStat(cfg.fastAlpha);
+    this.slow = new EwmaStat(cfg.baselineAlpha);
   }
 
   observe(isError: boolean): Check {
@@ -108,7 +154,7 @@ export class ErrorRateSeries {
     const pf = this.fast.mean;
     const ps = this.slow.mean;
     const samples = this.slow.count;
-    let check: Check = { flagged: false, z: 0, value: pf, baseline: ps, samples };
+    const check = fill(this.check, false, 0, pf, ps, samples);
     if (samples >= this.cfg.minSamples) {
       const p = Math.min(Math.max(ps, 0.01), 0.99);
       const a = this.cfg.fastAlpha;
@@ -118,7 +164,8 @@ export class ErrorRateSeries {
       const flagged = !this.excursion && z >= this.cfg.threshold && pf - ps >= this.cfg.minErrorRateIncrease;
       if (flagged) this.excursion = true;
       else if (this.excursion && pf - ps < this.cfg.minErrorRateIncrease / 2) this.excursion = false;
-      check = { flagged, z, value: pf, baseline: ps, samples };
+      check.flagged = flagged;
+      check.z = z;
     }
     this.slow.update(x);
     return check;
@@ -132,15 +179,16 @@ export class ErrorRateSeries {
  * does not make the morning look like an attack).
  */
 export class VelocitySeries {
-  private readonly stat: Ewma;
+  private readonly stat: EwmaStat;
   private bucket = Number.NEGATIVE_INFINITY;
   private count = 0;
   private excursion = false;
+  private readonly check = newCheck();
   constructor(
     private readonly cfg: SeriesConfig,
     private readonly bucketMs: number,
   ) {
-    this.stat = createEwma(cfg.alpha);
+    this.stat = new EwmaStat(cfg.alpha);
   }
 
   private score(count: number): number {
@@ -170,11 +218,11 @@ export class VelocitySeries {
     this.count++;
     const samples = this.stat.count;
     const baseline = this.stat.mean;
-    if (samples < this.cfg.minBuckets) return { flagged: false, z: 0, value: this.count, baseline, samples };
+    if (samples < this.cfg.minBuckets) return fill(this.check, false, 0, this.count, baseline, samples);
     const z = this.score(this.count);
     const flagged =
       !this.excursion && z >= this.cfg.threshold && this.count >= baseline * (1 + this.cfg.minRelativeChange);
     if (flagged) this.excursion = true;
-    return { flagged, z, value: this.count, baseline, samples };
+    return fill(this.check, flagged, z, this.count, baseline, samples);
   }
 }
