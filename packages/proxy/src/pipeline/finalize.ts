@@ -2,9 +2,20 @@ import type { Finding, PromptMessage, Span, SpanStatus, UsageSource } from '@llm
 import type { ParsedRequest, ParsedResponse, ProviderFormat, Usage } from '../providers/types.js';
 import { estimateUsage } from '../usage/estimate.js';
 import { scanConversation } from './analyze.js';
+import { decodeBody, decodeFailureMessage } from './decode.js';
 import { redactSpan } from './redact-span.js';
 import type { RequestIdentity } from './tenant.js';
 import type { PipelineDeps } from './types.js';
+
+/** A captured response body and what is needed to read it. */
+export interface ResponseBody {
+  bytes: Uint8Array;
+  /** The upstream's `content-encoding`, if any. */
+  encoding?: string;
+  contentType: string;
+  /** Cut off at the capture limit. */
+  truncated: boolean;
+}
 
 /** Everything known about a call when it is over, before analysis. */
 export interface CallRecord {
@@ -23,6 +34,11 @@ export interface CallRecord {
   response?: ParsedResponse;
   /** Why the response could not be understood (the client still got it). */
   responseParseError?: string;
+  /**
+   * A non-streaming response body as the upstream sent it (up to the capture limit), read into
+   * `response` (or `error`, for a 4xx/5xx) when the span is built: after the client has its answer.
+   */
+  responseBody?: ResponseBody;
   stream: boolean;
   startTime: number;
   endTime: number;
@@ -126,11 +142,47 @@ export function analyzeCall(
   deps: Pick<PipelineDeps, 'scanner' | 'pricing' | 'logger' | 'redactStored'>,
 ): Span | undefined {
   try {
+    if (rec.responseBody) readResponseBody(rec, rec.responseBody);
     const span = buildSpan(rec, deps);
     return deps.redactStored ? redactSpan(span) : span;
   } catch (err) {
     deps.logger.error('could not build span', { err: String(err), traceId: rec.traceId });
     return undefined;
+  }
+}
+
+/**
+ * Read a captured body into the record: the upstream's error text for a 4xx/5xx, else the parsed
+ * response (or why it could not be parsed). A failure to decode or parse is recorded, never thrown.
+ */
+function readResponseBody(rec: CallRecord, body: ResponseBody): void {
+  rec.responseBody = undefined;
+  const note = (why: string): void => {
+    rec.responseParseError = rec.responseParseError ? `${rec.responseParseError}; ${why}` : why;
+  };
+  const raw = Buffer.isBuffer(body.bytes)
+    ? body.bytes
+    : Buffer.from(body.bytes.buffer, body.bytes.byteOffset, body.bytes.byteLength);
+  const decoded = decodeBody(raw, body.encoding);
+  if (typeof decoded === 'string') {
+    note(decodeFailureMessage(decoded, body.encoding));
+    return;
+  }
+  const text = decoded.toString('utf8');
+  if (rec.statusCode >= 400) {
+    rec.error = text.slice(0, 4096) || `upstream answered ${rec.statusCode}`;
+    return;
+  }
+  if (!rec.format || !rec.request) return;
+  if (body.truncated) {
+    note('response larger than the capture limit; not parsed');
+    return;
+  }
+  if (!body.contentType.includes('json')) return;
+  try {
+    rec.response = rec.format.parseResponse(JSON.parse(text));
+  } catch (err) {
+    note(`response not understood: ${String(err)}`);
   }
 }
 

@@ -72,15 +72,7 @@ export function nodeView(incoming: IncomingMessage, outgoing: ServerResponse): I
       if (incoming.method === 'GET' || incoming.method === 'HEAD') return undefined;
       const declared = Number(incoming.headers['content-length']);
       if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
-      const parts: Buffer[] = [];
-      let total = 0;
-      for await (const chunk of incoming) {
-        total += (chunk as Buffer).length;
-        if (total > max) throw tooLarge(max);
-        parts.push(chunk as Buffer);
-      }
-      if (total === 0) return undefined;
-      return parts.length === 1 ? parts[0] : Buffer.concat(parts, total);
+      return readNodeBody(incoming, max);
     },
     onClientGone(fn) {
       const onClose = (): void => {
@@ -93,6 +85,51 @@ export function nodeView(incoming: IncomingMessage, outgoing: ServerResponse): I
     // error text to a response whose headers are already sent.
     destroyClient: () => outgoing.destroy(),
   };
+}
+
+/**
+ * Read a Node request body whole, failing past `max` bytes (the request is then destroyed). Event
+ * listeners rather than `for await`: the async iterator costs a generator and a promise per chunk.
+ */
+function readNodeBody(incoming: IncomingMessage, max: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const parts: Buffer[] = [];
+    let total = 0;
+    const stop = (): void => {
+      incoming.off('data', onData);
+      incoming.off('end', onEnd);
+      incoming.off('error', onError);
+      incoming.off('close', onClose);
+    };
+    const onData = (chunk: Buffer): void => {
+      total += chunk.length;
+      if (total > max) {
+        stop();
+        incoming.destroy();
+        reject(tooLarge(max));
+        return;
+      }
+      parts.push(chunk);
+    };
+    const onEnd = (): void => {
+      stop();
+      if (total === 0) resolve(undefined);
+      else resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts, total));
+    };
+    const onError = (err: Error): void => {
+      stop();
+      reject(err);
+    };
+    // Closed before its end: the client went away mid-body.
+    const onClose = (): void => {
+      stop();
+      reject(Object.assign(new Error('request body ended early'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+    };
+    incoming.on('data', onData);
+    incoming.on('end', onEnd);
+    incoming.on('error', onError);
+    incoming.on('close', onClose);
+  });
 }
 
 function webView(req: Request): IncomingView {

@@ -4,7 +4,7 @@ import { injectStreamUsage, isUsageOnlyChunk } from '../providers/openai-stream-
 import { findFormat, isPassThroughOnly } from '../providers/registry.js';
 import type { ParsedRequest, ProviderFormat, SseEvent } from '../providers/types.js';
 import type { CallAnalyzer } from './analysis.js';
-import { decodeBody, decodeFailureMessage } from './decode.js';
+import { decodeBody } from './decode.js';
 import type { CallRecord } from './finalize.js';
 import { deliverSpan } from './finalize.js';
 import { clientResponseHeaders, headerValue } from './headers.js';
@@ -14,7 +14,7 @@ import type { BodyRewriter, PolicyContext, PolicyDecision, RequestPolicy } from 
 import { DEFAULT_CAPTURE, type EventRewriter, type TeeOptions, type TeeResult } from './tee.js';
 import { callerApiKey, type HeaderReader, resolveIdentity } from './tenant.js';
 import type { PipelineDeps } from './types.js';
-import type { UpstreamClient } from './upstream.js';
+import { CallAbort, type UpstreamClient, upstreamTarget } from './upstream.js';
 
 /** Picks the upstream for a request. */
 export type RouteFn = (
@@ -40,14 +40,6 @@ export interface ProxyHandlerOptions extends Pick<PipelineDeps, 'sink' | 'onSpan
 const TRACEPARENT = /^[\da-f]{2}-([\da-f]{32})-([\da-f]{16})-[\da-f]{2}$/;
 const NO_BODY_STATUS = new Set([101, 204, 205, 304]);
 const encoder = new TextEncoder();
-
-function joinUrl(base: string, path: string, search: string): URL {
-  const u = new URL(base);
-  const basePath = u.pathname.endsWith('/') ? u.pathname.slice(0, -1) : u.pathname;
-  u.pathname = basePath + path;
-  u.search = search;
-  return u;
-}
 
 /** Response headers as Node writes them (lower-case names; arrays for repeated headers). */
 export type ReplyHeaders = Record<string, string | string[]>;
@@ -164,7 +156,9 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
         };
         try {
           for (const policy of opts.policies) {
-            const d = await policy.check(pctx);
+            // Awaited only when it is a promise: a policy with nothing to do answers at once.
+            const r = policy.check(pctx);
+            const d = isPromiseLike(r) ? await r : r;
             if (d) decisions.push(d);
           }
         } catch (err) {
@@ -193,25 +187,29 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
             }
           }
         }
-        rec.onFinish = decisions.flatMap((d) => (d.onFinish ? [d.onFinish.bind(d)] : []));
-        rec.inputScan = mergeScans(decisions);
+        if (decisions.length > 0) {
+          rec.onFinish = decisions.flatMap((d) => (d.onFinish ? [d.onFinish.bind(d)] : []));
+          rec.inputScan = mergeScans(decisions);
+        }
       }
 
-      const abort = new AbortController();
+      const abort = new CallAbort();
       const stopWatching = req.onClientGone(() => abort.abort());
 
       let res: Awaited<ReturnType<UpstreamClient['send']>>;
       try {
+        const target = upstreamTarget(routed.upstream, routed.path, req.search);
         res = await opts.upstream.send({
-          url: joinUrl(routed.upstream, routed.path, req.search),
+          origin: target.origin,
+          path: target.path,
           method,
           headers: withUpstreamHeaders(req.forwardHeaders(body?.length), decisions),
           body,
-          signal: abort.signal,
+          signal: abort,
         });
       } catch (err) {
         stopWatching();
-        if (abort.signal.aborted) {
+        if (abort.aborted) {
           finish({
             endTime: Date.now(),
             statusCode: 499,
@@ -267,16 +265,13 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
             patch.responseParseError = `stream not understood: ${String(err)}`;
           }
         } else if (result.captured) {
-          describeBody(
-            rec,
-            patch,
-            result.captured,
+          // Decoded and parsed when the span is built, not while the client waits for its answer.
+          patch.responseBody = {
+            bytes: result.captured,
             encoding,
             contentType,
-            statusCode,
-            format,
-            result.truncated,
-          );
+            truncated: result.truncated,
+          };
         }
         if (guardNote)
           patch.responseParseError = patch.responseParseError
@@ -335,7 +330,7 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
           return { status: statusCode, headers, body: whole.length > 0 ? whole : null };
         }
         // The client left, or the upstream broke off before the declared length.
-        const cancelled = abort.signal.aborted;
+        const cancelled = abort.aborted;
         onDone({
           outcome: cancelled ? 'cancelled' : 'error',
           truncated: false,
@@ -362,6 +357,10 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
       if (!handedOff) inflight.leave();
     }
   };
+}
+
+function isPromiseLike<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
+  return typeof (v as { then?: unknown } | undefined)?.then === 'function';
 }
 
 /** Largest non-streaming body answered in one write (bytes). */
@@ -400,14 +399,37 @@ async function readUpTo(
   return { bytes: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), ok };
 }
 
-/** Read a body of known small length completely; `undefined` if it ends short, runs over or errors. */
-async function collectSmallBody(body: Readable, length: number): Promise<Buffer | undefined> {
-  const read = await readUpTo(body, length);
-  if (read.rest) {
-    read.rest.destroy();
-    return undefined;
-  }
-  return read.ok && read.bytes.length === length ? read.bytes : undefined;
+/**
+ * Read a body of known small length completely; `undefined` if it ends short, runs over or errors
+ * (the body is then destroyed). Event listeners rather than an async iterator, which costs a
+ * generator and a promise per chunk on the common path.
+ */
+function collectSmallBody(body: Readable, length: number): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const parts: Buffer[] = [];
+    let size = 0;
+    const done = (ok: boolean): void => {
+      body.off('data', onData);
+      body.off('end', onEnd);
+      body.off('close', onClose);
+      if (!ok || size !== length) {
+        body.destroy();
+        resolve(undefined);
+      } else resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
+    };
+    const onData = (chunk: Buffer): void => {
+      parts.push(chunk);
+      size += chunk.length;
+      if (size > length) done(false);
+    };
+    const onEnd = (): void => done(true);
+    const onClose = (): void => done(false);
+    // Stays attached: an error after this read is over must not go unhandled.
+    body.on('error', () => done(false));
+    body.on('data', onData);
+    body.on('end', onEnd);
+    body.on('close', onClose);
+  });
 }
 
 function mergeScans(
@@ -504,37 +526,4 @@ async function guardWholeBody(
 /** A rewriter that hides the usage chunk the proxy asked for on the client's behalf. */
 function dropUsageOnlyChunks(): EventRewriter {
   return { push: (ev) => (isUsageOnlyChunk(ev.data) ? [] : [ev]), end: () => [] };
-}
-
-function describeBody(
-  rec: CallRecord,
-  patch: Partial<CallRecord>,
-  captured: Buffer,
-  encoding: string | undefined,
-  contentType: string,
-  statusCode: number,
-  format: ProviderFormat | undefined,
-  truncated: boolean,
-): void {
-  const decoded = decodeBody(captured, encoding);
-  if (typeof decoded === 'string') {
-    patch.responseParseError = decodeFailureMessage(decoded, encoding);
-    return;
-  }
-  const text = decoded.toString('utf8');
-  if (statusCode >= 400) {
-    patch.error = text.slice(0, 4096) || `upstream answered ${statusCode}`;
-    return;
-  }
-  if (!format || !rec.request) return;
-  if (truncated) {
-    patch.responseParseError = 'response larger than the capture limit; not parsed';
-    return;
-  }
-  if (!contentType.includes('json')) return;
-  try {
-    patch.response = format.parseResponse(JSON.parse(text));
-  } catch (err) {
-    patch.responseParseError = `response not understood: ${String(err)}`;
-  }
 }
