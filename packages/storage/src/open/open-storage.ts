@@ -14,7 +14,12 @@ export interface StorageCommonOptions {
  */
 export type StorageConfig = StorageCommonOptions &
   (
-    | { profile: 'sqlite'; databasePath: string }
+    | {
+        profile: 'sqlite';
+        databasePath: string;
+        /** Insert spans on a worker thread (see `SqliteStoreOptions.writerThread`). Default `true`. */
+        writerThread?: boolean;
+      }
     | { profile: 'memory' }
     | { profile: 'postgres'; postgresUrl: string; redisUrl?: string }
     | { profile: 'clickhouse'; clickhouseUrl: string; redisUrl?: string }
@@ -52,7 +57,11 @@ async function openParts(config: StorageConfig, logger: Logger): Promise<Omit<St
     case 'sqlite': {
       const s = await import('../sqlite/index.js');
       const { createMemoryCounterStore } = await import('../memory/index.js');
-      const traces = s.createSqliteStore({ path: config.databasePath, logger });
+      const traces = s.createSqliteStore({
+        path: config.databasePath,
+        logger,
+        writerThread: config.writerThread ?? true,
+      });
       return {
         traces,
         metadata: s.createSqliteMetadataStore({ database: traces.database, logger }),

@@ -6,8 +6,8 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { guard } from '../shared/errors.js';
 import { toApiKeyRecord, toTenantRecord } from '../shared/metadata-rows.js';
 import { runSqliteMigrations } from './migrations.js';
+import { openSqliteDatabase } from './open.js';
 import { apiKeys, auditEvents, tenantPolicies, tenants } from './schema.js';
-import { openSqliteDatabase } from './trace-store.js';
 
 /** Options for {@link createSqliteMetadataStore}: a path, or an already open database to share. */
 export type SqliteMetadataStoreOptions = ({ path: string } | { database: Database.Database }) & {

@@ -1,0 +1,134 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Logger } from '@llmtrace/core';
+
+/** A batch of span rows (column values in `SPAN_COLUMNS` order) for the insert thread. */
+export interface InsertRequest {
+  id: number;
+  rows: unknown[][];
+  close?: boolean;
+}
+
+/** The insert thread's answer: `error` set when the transaction failed (nothing was written). */
+export interface InsertReply {
+  id: number;
+  error?: string;
+}
+
+/** Inserts run on a worker thread with its own connection to the same database file. */
+export interface InsertThread {
+  /** Insert the rows in one transaction; resolves once committed. */
+  insert(rows: unknown[][]): Promise<void>;
+  /** Wait for inserts in flight, then close the thread's connection and stop it. */
+  close(): Promise<void>;
+}
+
+/** The built worker script beside this module (or beside the bundle that inlined it), if present. */
+function workerScript(): URL | undefined {
+  for (const rel of ['./insert-worker.js', './sqlite/insert-worker.js']) {
+    const url = new URL(rel, import.meta.url);
+    if (existsSync(fileURLToPath(url))) return url;
+  }
+  return undefined;
+}
+
+/**
+ * Start the SQLite insert thread for a database file, or return `undefined` when the built worker
+ * script is not there (running from sources): inserts then stay on the calling thread. A thread
+ * that dies fails the batches it held (the span writer retries or spools them) and the next
+ * batch starts a new one.
+ *
+ * @example
+ * const thread = startInsertThread({ path: './llmtrace.db', sql: INSERT_SQL, logger });
+ * await thread?.insert(rows);
+ */
+export function startInsertThread(options: {
+  path: string;
+  sql: string;
+  busyTimeoutMs: number;
+  logger: Logger;
+}): InsertThread | undefined {
+  const script = workerScript();
+  if (!script) return undefined;
+  const { logger } = options;
+  const pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  let nextId = 1;
+  let worker: Worker | undefined;
+  let closed = false;
+
+  const failAll = (why: string): void => {
+    const waiting = [...pending.values()];
+    pending.clear();
+    for (const p of waiting) p.reject(new Error(why));
+  };
+  const start = (): Worker => {
+    const w = new Worker(script, {
+      workerData: { path: options.path, sql: options.sql, busyTimeoutMs: options.busyTimeoutMs },
+      // None of the parent's Node flags: some (`--input-type`, `--eval`) stop a worker from starting.
+      execArgv: [],
+    });
+    w.on('message', (msg: InsertReply) => {
+      const p = pending.get(msg.id);
+      if (!p) return;
+      pending.delete(msg.id);
+      if (pending.size === 0) w.unref();
+      if (msg.error === undefined) p.resolve();
+      else p.reject(new Error(msg.error));
+    });
+    const gone = (why: string): void => {
+      if (worker !== w) return;
+      worker = undefined;
+      if (!closed) logger.error('sqlite insert thread stopped', { why });
+      failAll(`insert thread stopped (${why})`);
+    };
+    w.on('error', (err) => gone(String(err)));
+    w.on('exit', (code) => gone(`exit ${code}`));
+    // Idle between batches the thread must not keep the process alive on its own; with a batch
+    // in flight it must, or a process with nothing else left to do would exit before the commit.
+    w.unref();
+    return w;
+  };
+
+  return {
+    insert(rows) {
+      if (closed) return Promise.reject(new Error('store is closed'));
+      worker ??= start();
+      const id = nextId++;
+      const w = worker;
+      return new Promise<void>((resolve, reject) => {
+        if (pending.size === 0) w.ref();
+        pending.set(id, { resolve, reject });
+        w.postMessage({ id, rows } satisfies InsertRequest);
+      });
+    },
+    async close() {
+      if (closed) return;
+      // Batches already handed over are committed before the connection closes.
+      const inFlight = [...pending.values()].map(
+        (p) =>
+          new Promise<void>((done) => {
+            const { resolve, reject } = p;
+            p.resolve = () => {
+              resolve();
+              done();
+            };
+            p.reject = (err) => {
+              reject(err);
+              done();
+            };
+          }),
+      );
+      closed = true;
+      await Promise.all(inFlight);
+      const w = worker;
+      worker = undefined;
+      if (!w) return;
+      const exited = new Promise<void>((done) => w.once('exit', () => done()));
+      // Held by the thread until it has closed its connection and exited.
+      w.ref();
+      w.postMessage({ id: 0, rows: [], close: true } satisfies InsertRequest);
+      await exited;
+    },
+  };
+}
