@@ -71,6 +71,31 @@ describe('sqlite insert thread', () => {
     await expect(store.insertSpans([makeSpan({ spanId: 'late' })])).rejects.toBeInstanceOf(LLMTraceError);
   });
 
+  it('stops after the idle time, and starts again for the next batch', async () => {
+    const { readFileSync } = await import('node:fs');
+    const path = fresh();
+    // Threads of this process (a worker thread is one more).
+    const threads = (): number =>
+      Number(/Threads:\s+(\d+)/.exec(readFileSync('/proc/self/status', 'utf8'))?.[1]);
+    const store = built.createSqliteStore({ path, writerThread: true, writerThreadIdleMs: 200 });
+    await store.migrate();
+    // libuv's thread pool starts on first use; start it now so it cannot count as the insert thread.
+    await import('node:fs/promises').then((fs) => fs.stat(path));
+    const before = threads();
+    await store.insertSpans([makeSpan({ spanId: 'a' })]);
+    expect(threads()).toBeGreaterThan(before);
+    await new Promise((r) => setTimeout(r, 800));
+    expect(threads()).toBe(before);
+    await store.insertSpans([makeSpan({ spanId: 'b' })]);
+    expect(threads()).toBeGreaterThan(before);
+    expect((await store.querySpans({ tenantId: 'tenant-a' })).spans.map((s) => s.spanId).sort()).toEqual([
+      'a',
+      'b',
+    ]);
+    await store.close();
+    expect(threads()).toBe(before);
+  });
+
   it('stays on the calling thread for :memory: databases', async () => {
     const store = built.createSqliteStore({ path: ':memory:', writerThread: true });
     await store.migrate();

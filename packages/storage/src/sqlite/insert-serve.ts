@@ -16,6 +16,9 @@ export function serveSqliteInserts(): void {
   if (!port) throw new Error('serveSqliteInserts runs on a worker thread');
   const { path, sql, busyTimeoutMs } = workerData as { path: string; sql: string; busyTimeoutMs: number };
   const db = openSqliteDatabase(path, busyTimeoutMs);
+  // Inserts touch the newest pages of each index and little else: 4 MiB of page cache, not the
+  // 16 MiB the query connection keeps.
+  db.pragma('cache_size = -4096');
   const stmt = db.prepare(sql);
   const insertRows = db.transaction((rows: readonly unknown[][]) => {
     for (const row of rows) stmt.run(row);

@@ -24,6 +24,9 @@ export interface InsertThread {
   close(): Promise<void>;
 }
 
+/** How long the thread stays up without a batch. */
+const IDLE_STOP_MS = 10_000;
+
 /** The built worker script beside this module (or beside the bundle that inlined it), if present. */
 function workerScript(): URL | undefined {
   for (const rel of ['./insert-worker.js', './sqlite/insert-worker.js']) {
@@ -37,7 +40,7 @@ function workerScript(): URL | undefined {
  * Start the SQLite insert thread for a database file, or return `undefined` when the built worker
  * script is not there (running from sources): inserts then stay on the calling thread. A thread
  * that dies fails the batches it held (the span writer retries or spools them) and the next
- * batch starts a new one.
+ * batch starts a new one; so does the next batch after the thread stopped itself, 10 s idle.
  *
  * @example
  * const thread = startInsertThread({ path: './llmtrace.db', sql: INSERT_SQL, logger });
@@ -48,6 +51,8 @@ export function startInsertThread(options: {
   sql: string;
   busyTimeoutMs: number;
   logger: Logger;
+  /** How long the thread stays up without a batch, ms (default 10 000). */
+  idleStopMs?: number;
 }): InsertThread | undefined {
   const script = workerScript();
   if (!script) return undefined;
@@ -56,6 +61,15 @@ export function startInsertThread(options: {
   let nextId = 1;
   let worker: Worker | undefined;
   let closed = false;
+  let idleTimer: NodeJS.Timeout | undefined;
+
+  // Idle long enough: the thread closes its connection and exits, giving its memory back; the
+  // next batch starts a new one.
+  const retire = (w: Worker): void => {
+    if (worker !== w || pending.size > 0) return;
+    worker = undefined;
+    w.postMessage({ id: 0, rows: [], close: true } satisfies InsertRequest);
+  };
 
   const failAll = (why: string): void => {
     const waiting = [...pending.values()];
@@ -67,12 +81,18 @@ export function startInsertThread(options: {
       workerData: { path: options.path, sql: options.sql, busyTimeoutMs: options.busyTimeoutMs },
       // None of the parent's Node flags: some (`--input-type`, `--eval`) stop a worker from starting.
       execArgv: [],
+      // Rows pass through and are gone within a batch: a small young generation is enough, and
+      // its size is RSS the proxy would otherwise keep.
+      resourceLimits: { maxYoungGenerationSizeMb: 4 },
     });
     w.on('message', (msg: InsertReply) => {
       const p = pending.get(msg.id);
       if (!p) return;
       pending.delete(msg.id);
-      if (pending.size === 0) w.unref();
+      if (pending.size === 0) {
+        w.unref();
+        idleTimer = setTimeout(() => retire(w), options.idleStopMs ?? IDLE_STOP_MS).unref();
+      }
       if (msg.error === undefined) p.resolve();
       else p.reject(new Error(msg.error));
     });
@@ -93,6 +113,7 @@ export function startInsertThread(options: {
   return {
     insert(rows) {
       if (closed) return Promise.reject(new Error('store is closed'));
+      clearTimeout(idleTimer);
       worker ??= start();
       const id = nextId++;
       const w = worker;
@@ -120,6 +141,7 @@ export function startInsertThread(options: {
           }),
       );
       closed = true;
+      clearTimeout(idleTimer);
       await Promise.all(inFlight);
       const w = worker;
       worker = undefined;

@@ -37,6 +37,8 @@ export interface SqliteStoreOptions {
    * event loop held it for several milliseconds. Default `false`.
    */
   writerThread?: boolean;
+  /** How long the insert thread stays up without a batch before it exits, ms. Default 10 000. */
+  writerThreadIdleMs?: number;
 }
 
 /** A SQLite TraceStore with access to its open database (for the metadata store and tools). */
@@ -107,8 +109,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteTraceStore
   const insertThread = (): InsertThread | null => {
     if (thread === undefined) {
       thread =
-        startInsertThread({ path, sql: INSERT_SQL, busyTimeoutMs: options.busyTimeoutMs ?? 5000, logger }) ??
-        null;
+        startInsertThread({
+          path,
+          sql: INSERT_SQL,
+          busyTimeoutMs: options.busyTimeoutMs ?? 5000,
+          logger,
+          idleStopMs: options.writerThreadIdleMs,
+        }) ?? null;
       if (!thread)
         logger.warn('sqlite: insert thread unavailable (no built worker script); inserting inline');
     }
