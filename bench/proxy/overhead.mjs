@@ -34,7 +34,7 @@ const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const DELAY = Number(args.delay);
 const CONCURRENCY = args.conc.split(',').map(Number);
-const IDLE_WAIT_MS = 12_000;
+const IDLE_WAIT_MS = 20_000;
 const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.url));
 
 function start(argv, env, match, script = cli) {

@@ -17,7 +17,13 @@ function collector(): Collect | undefined {
   }
 }
 
-const SWEEP_WAIT_MS = 1000;
+/**
+ * When the passes after the first run, relative to it. The second (1 s) frees what the first
+ * left to sweep. The third waits out V8's 5 s allocation-rate window: V8 shrinks the young
+ * generation (up to 32 MiB committed after load) only in a collection that sees a low allocation
+ * rate, and the first two still count what the last requests allocated.
+ */
+const LATER_PASSES_MS = [1000, 7000] as const;
 
 /** One full collection, run incrementally in steps between other work rather than in one pause. */
 function collect(gc: Collect, logger: Logger): void {
@@ -46,8 +52,9 @@ export interface IdleCollector {
  * (mostly garbage: spans and bodies promoted while they waited for the writer) until the next
  * allocation-driven collection, which an idle proxy never reaches, so a burst leaves the RSS up
  * for good. After `idleMs` without a request following traffic (and once after start-up, which
- * leaves the tokenizer's load garbage), full collections run incrementally, in steps between other
- * work, so a request that arrives meanwhile is not held up by one long pause.
+ * leaves the tokenizer's load garbage), three full collections run over the next 7 s (see
+ * LATER_PASSES_MS), each incrementally, in steps between other work, so a request that arrives
+ * meanwhile is not held up by one long pause; passes after a new request are skipped.
  *
  * @example
  * const idle = startIdleCollector(5000, logger);
@@ -77,11 +84,11 @@ export function startIdleCollector(idleMs: number, logger: Logger): IdleCollecto
     // and only given back by a later collection, hence the second one a moment after.
     collect(gc, logger);
     const seen = requests;
-    setTimeout(() => {
-      running = false;
-      // Traffic came back meanwhile: its requests are not held up for the second one.
-      if (requests === seen) collect(gc, logger);
-    }, SWEEP_WAIT_MS).unref();
+    for (const [i, at] of LATER_PASSES_MS.entries())
+      setTimeout(() => {
+        if (i === LATER_PASSES_MS.length - 1) running = false;
+        if (requests === seen) collect(gc, logger);
+      }, at).unref();
   }, idleMs);
   timer.unref();
   return {
