@@ -39,7 +39,7 @@ export const DESCRIPTIONS = {
     "Build spans on a worker thread instead of on the proxy's own thread after each response, so the scan never delays traffic. Worth it with spare cores: it costs a copy of each call record and span between threads and a second copy of the scanner and tokenizer in memory. Request-side checks (blocking, limits) always run before forwarding.",
   memory: 'What the proxy does with memory it no longer needs.',
   'memory.idle_gc_ms':
-    'After this long without a request following traffic, one full garbage collection returns the heap grown under load to the system; 0 turns it off. ms.',
+    'After this long without a request following traffic, full garbage collections (three passes over the next 7 s) return the heap grown under load to the system; 0 turns it off. ms.',
   storage: 'Where spans, metadata and shared counters live; `profile` picks the shape.',
   'storage.profile':
     '`sqlite` (embedded file), `memory` (nothing persisted), `postgres`, `clickhouse`, or `production` (ClickHouse spans + PostgreSQL metadata + Redis counters).',

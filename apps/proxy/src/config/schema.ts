@@ -127,8 +127,9 @@ export const configSchema = z
     memory: z
       .object({
         /**
-         * After this long without a request following traffic, run one full garbage collection so
-         * the heap grown under load goes back to the system; 0 turns it off. ms.
+         * After this long without a request following traffic, run full garbage collections (three
+         * passes over the next 7 s) so the heap grown under load goes back to the system; 0 turns
+         * it off. ms.
          */
         idle_gc_ms: z.number().int().min(0).default(5000),
       })
