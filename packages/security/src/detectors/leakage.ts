@@ -31,34 +31,57 @@ function stem(w: string): string {
   return w;
 }
 
-function shingles(words: readonly string[], n: number): Set<string> {
-  const s = new Set<string>();
-  for (let i = 0; i + n <= words.length; i++) s.add(words.slice(i, i + n).join(' '));
-  return s;
-}
-
 // Paraphrase: content-word bigrams (stop words dropped) survive reordering of filler words.
 const content = (ts: readonly Token[]): Token[] => ts.filter((t) => !STOP.has(t.word) && t.word.length > 2);
 
-/** What the overlap measure needs from a system prompt: its token count and its shingle sets. */
+/** Where a response reproduces the prompt, and how much of it (4-gram and bigram coverage). */
+type Overlap = { start: number; end: number; verbatim: number; paraphrase: number };
+
+/**
+ * What the overlap measure needs from a system prompt: its token count and its shingles, over
+ * word ids rather than strings, so a response is matched without building a key string per
+ * position. A prompt is read up to 20,000 tokens, so ids stay below 2^15 and a pair of them
+ * (`a * 2^15 + b`) is a small integer.
+ */
 interface PromptShingles {
   count: number;
-  sys4: Set<string>;
-  sys2: Set<string>;
+  /** Each distinct (stemmed) word of the prompt, and its id. */
+  vocab: Map<string, number>;
+  /** 4-grams: pair of the first two words, to the pairs of the last two that follow it. */
+  sys4: Map<number, Set<number>>;
+  /** Distinct 4-grams. */
+  sys4Size: number;
+  /** Content-word bigrams, as pairs. */
+  sys2: Set<number>;
 }
 
+const PROMPT_TOKENS = 20_000;
+const ID_LIMIT = 1 << 15;
+const pair = (a: number, b: number): number => a * ID_LIMIT + b;
+
 function promptShingles(systemPrompt: string): PromptShingles {
-  const sys = tokens(systemPrompt, 20_000);
-  if (sys.length < 5) return { count: sys.length, sys4: new Set(), sys2: new Set() };
-  const sys4 = shingles(
-    sys.map((t) => t.word),
-    4,
-  );
-  const sys2 = shingles(
-    content(sys).map((t) => t.word),
-    2,
-  );
-  return { count: sys.length, sys4, sys2 };
+  const sys = tokens(systemPrompt, PROMPT_TOKENS);
+  const vocab = new Map<string, number>();
+  for (const t of sys) if (!vocab.has(t.word)) vocab.set(t.word, vocab.size);
+  const id = (t: Token): number => vocab.get(t.word) as number;
+  const sys4 = new Map<number, Set<number>>();
+  let sys4Size = 0;
+  const sys2 = new Set<number>();
+  if (sys.length < 5) return { count: sys.length, vocab, sys4, sys4Size, sys2 };
+  for (let i = 0; i + 4 <= sys.length; i++) {
+    const head = pair(id(sys[i]!), id(sys[i + 1]!));
+    let tails = sys4.get(head);
+    if (!tails) {
+      tails = new Set();
+      sys4.set(head, tails);
+    }
+    const before = tails.size;
+    tails.add(pair(id(sys[i + 2]!), id(sys[i + 3]!)));
+    sys4Size += tails.size - before;
+  }
+  const sysC = content(sys);
+  for (let i = 0; i + 2 <= sysC.length; i++) sys2.add(pair(id(sysC[i]!), id(sysC[i + 1]!)));
+  return { count: sys.length, vocab, sys4, sys4Size, sys2 };
 }
 
 // The same system prompt comes with every response of an application: its shingles are computed
@@ -83,43 +106,78 @@ function memoShingles(systemPrompt: string): PromptShingles {
  * and coverage ratios, or null when there is no meaningful overlap. `remember: false` recomputes
  * the system prompt's shingles instead of reusing them (same result).
  */
-export function systemPromptOverlap(
-  response: string,
-  systemPrompt: string,
-  remember = true,
-): { start: number; end: number; verbatim: number; paraphrase: number } | null {
-  const { count, sys4, sys2 } = remember ? memoShingles(systemPrompt) : promptShingles(systemPrompt);
+export function systemPromptOverlap(response: string, systemPrompt: string, remember = true): Overlap | null {
+  const shingles = remember ? memoShingles(systemPrompt) : promptShingles(systemPrompt);
+  const count = shingles.count;
   if (count === 0) return null;
   if (count < 5) {
     const needle = systemPrompt.trim().toLowerCase();
     const at = needle.length >= 12 ? response.toLowerCase().indexOf(needle) : -1;
     return at >= 0 ? { start: at, end: at + needle.length, verbatim: 1, paraphrase: 1 } : null;
   }
+  return overlapOf(response, shingles);
+}
+
+/**
+ * Walk the response's 4-grams and content-word bigrams against the prompt's. A response word
+ * outside the prompt's vocabulary gets id -1 and rules out every shingle it is in; a match is a
+ * lookup of two small integers. Allocates only for the hits.
+ */
+function overlapOf(response: string, ids: PromptShingles): Overlap | null {
   const res = tokens(response);
+  const n = res.length;
+  const id = new Int32Array(n);
+  for (let i = 0; i < n; i++) id[i] = ids.vocab.get(res[i]!.word) ?? -1;
   let first = -1;
   let last = -1;
-  const hit4 = new Set<string>();
-  for (let i = 0; i + 4 <= res.length; i++) {
-    const key = `${res[i]!.word} ${res[i + 1]!.word} ${res[i + 2]!.word} ${res[i + 3]!.word}`;
-    if (sys4.has(key)) {
-      hit4.add(key);
-      if (first < 0) first = res[i]!.start;
-      last = res[i + 3]!.end;
+  let hit4: Map<number, Set<number>> | undefined;
+  let hits4 = 0;
+  for (let i = 0; i + 4 <= n; i++) {
+    const a = id[i]!;
+    const b = id[i + 1]!;
+    const c = id[i + 2]!;
+    const d = id[i + 3]!;
+    if (a < 0 || b < 0 || c < 0 || d < 0) continue;
+    const head = pair(a, b);
+    const tail = pair(c, d);
+    if (!ids.sys4.get(head)?.has(tail)) continue;
+    hit4 ??= new Map();
+    let tails = hit4.get(head);
+    if (!tails) {
+      tails = new Set();
+      hit4.set(head, tails);
     }
+    if (!tails.has(tail)) {
+      tails.add(tail);
+      hits4++;
+    }
+    if (first < 0) first = res[i]!.start;
+    last = res[i + 3]!.end;
   }
-  const verbatim = sys4.size > 0 ? hit4.size / sys4.size : 0;
+  const verbatim = ids.sys4Size > 0 ? hits4 / ids.sys4Size : 0;
 
-  const resC = content(res);
-  const hit2 = new Set<string>();
-  for (let i = 0; i + 2 <= resC.length; i++) {
-    const key = `${resC[i]!.word} ${resC[i + 1]!.word}`;
-    if (sys2.has(key)) {
-      hit2.add(key);
-      if (first < 0 || resC[i]!.start < first) first = resC[i]!.start;
-      if (resC[i + 1]!.end > last) last = resC[i + 1]!.end;
+  // Paraphrase: consecutive content words (stop words dropped), in order.
+  let prev = -1;
+  let prevId = -1;
+  let hit2: Set<number> | undefined;
+  for (let i = 0; i < n; i++) {
+    const t = res[i]!;
+    if (STOP.has(t.word) || t.word.length <= 2) continue;
+    const cur = id[i]!;
+    if (prev >= 0 && prevId >= 0 && cur >= 0) {
+      const key = pair(prevId, cur);
+      if (ids.sys2.has(key)) {
+        hit2 ??= new Set();
+        hit2.add(key);
+        const p = res[prev]!;
+        if (first < 0 || p.start < first) first = p.start;
+        if (t.end > last) last = t.end;
+      }
     }
+    prev = i;
+    prevId = cur;
   }
-  const paraphrase = sys2.size > 0 ? hit2.size / sys2.size : 0;
+  const paraphrase = ids.sys2.size > 0 ? (hit2?.size ?? 0) / ids.sys2.size : 0;
   if (first < 0) return null;
   return { start: first, end: last, verbatim, paraphrase };
 }
