@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { encodeChat } from 'gpt-tokenizer/model/gpt-4o';
 import { describe, expect, it } from 'vitest';
 import type { ParsedRequest } from '../providers/types.js';
@@ -7,6 +8,7 @@ import {
   estimatePromptTokens,
   estimateUsage,
   preloadTokenizer,
+  readMergeRanks,
 } from './estimate.js';
 
 const chat = (messages: ParsedRequest['messages'], model = 'gpt-4o'): ParsedRequest => ({
@@ -70,5 +72,40 @@ describe('token estimation', () => {
       systemPrompt: 'Be brief.',
     });
     expect(withSystem).toBe(without + 3 + countTokens('system') + countTokens('Be brief.'));
+  });
+});
+
+describe('merge ranks read from the .tiktoken data', () => {
+  const require = createRequire(import.meta.url);
+  for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
+    it(`are the table gpt-tokenizer's ${encoding} module holds`, () => {
+      const mine = readMergeRanks(require.resolve(`gpt-tokenizer/data/${encoding}.tiktoken`));
+      const theirs = (require(`gpt-tokenizer/bpeRanks/${encoding}`) as { default: unknown[] }).default;
+      expect(mine.length).toBe(theirs.length);
+      expect(mine).toEqual(theirs);
+    });
+  }
+
+  it('count what gpt-tokenizer counts', () => {
+    const texts = [
+      'Hello world',
+      '\uFEFFusing namespace std; // a byte-order mark first',
+      'emoji 👩🏽‍💻 and CJK 漢字かな, accents: déjà vu, Привет',
+      'typed by a user: <|endoftext|> <|im_start|>',
+      '    indented\n\n\tcode() { return 42; }\r\n',
+      'x'.repeat(5000),
+    ];
+    for (const [model, encoding] of [
+      ['gpt-4o', 'o200k_base'],
+      ['gpt-4', 'cl100k_base'],
+    ] as const) {
+      const ref = require(`gpt-tokenizer/encoding/${encoding}`) as {
+        encode(t: string, o: { disallowedSpecial: Set<string> }): number[];
+      };
+      for (const t of texts)
+        expect(countTokens(t, model), t.slice(0, 20)).toBe(
+          ref.encode(t, { disallowedSpecial: new Set() }).length,
+        );
+    }
   });
 });

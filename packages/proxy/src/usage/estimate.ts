@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { ParsedRequest, ParsedResponse, Usage } from '../providers/types.js';
 
@@ -11,13 +12,51 @@ const loaded = new Map<Encoding, Tokenizer>();
 // (gpt-tokenizer would otherwise throw on it).
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
 
+type GetEncodingApi = (name: Encoding, ranks: () => Array<string | number[]>) => Tokenizer;
+
+/**
+ * The encoding's merge ranks, read from gpt-tokenizer's own `.tiktoken` data file (one
+ * `base64-bytes rank` per line): index = rank, value = the text the bytes decode to, or the bytes
+ * when they are not (losslessly) UTF-8. This is the table the package's generated
+ * `bpeRanks/<encoding>.js` module holds; reading it here costs the same time, but compiling that
+ * 2 MB module left about 25 MB in the process's malloc arena that was never returned.
+ */
+export function readMergeRanks(file: string): Array<string | number[]> {
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
+  const ranks: Array<string | number[]> = [];
+  const text = readFileSync(file, 'latin1');
+  for (let i = 0; i < text.length; ) {
+    let nl = text.indexOf('\n', i);
+    if (nl < 0) nl = text.length;
+    const sp = text.indexOf(' ', i);
+    if (sp > i && sp < nl) {
+      const bytes = Buffer.from(text.slice(i, sp), 'base64');
+      let value: string | number[];
+      try {
+        value = utf8.decode(bytes);
+        // The decoder drops a leading byte-order mark: such tokens stay bytes.
+        if (Buffer.byteLength(value, 'utf8') !== bytes.length) value = Array.from(bytes);
+      } catch {
+        value = Array.from(bytes);
+      }
+      ranks[Number(text.slice(sp + 1, nl))] = value;
+    }
+    i = nl + 1;
+  }
+  return ranks;
+}
+
 function tokenizer(encoding: Encoding): Tokenizer {
   let t = loaded.get(encoding);
   if (!t) {
     // Loaded on first use, synchronously: the encodings are megabytes of data that importing the
     // gateway should not pay for, and estimation runs off the request path.
     const require = createRequire(import.meta.url);
-    t = require(`gpt-tokenizer/encoding/${encoding}`) as Tokenizer;
+    const { GptEncoding } = require('gpt-tokenizer/GptEncoding') as {
+      GptEncoding: { getEncodingApi: GetEncodingApi };
+    };
+    const file = require.resolve(`gpt-tokenizer/data/${encoding}.tiktoken`);
+    t = GptEncoding.getEncodingApi(encoding, () => readMergeRanks(file));
     loaded.set(encoding, t);
   }
   return t;
