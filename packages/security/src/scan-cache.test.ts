@@ -56,23 +56,60 @@ describe('scan cache', () => {
 
   it('keys on role and context as well as text', () => {
     const cache = createScanCache(1000);
-    expect(cache.key('x', 'user', undefined)).not.toBe(cache.key('x', 'assistant', undefined));
-    expect(cache.key('x', 'assistant', 'a')).not.toBe(cache.key('x', 'assistant', 'b'));
-    expect(cache.key('x', 'assistant', undefined)).not.toBe(cache.key('x', 'assistant', ''));
-    // Context and text cannot be told apart by where one ends.
-    expect(cache.key('bc', 'assistant', 'a')).not.toBe(cache.key('c', 'assistant', 'ab'));
+    const found = (type: string) => [
+      {
+        type,
+        severity: 'info' as const,
+        confidence: 1,
+        detector: 't',
+        start: 0,
+        end: 1,
+        excerpt: '',
+        message: '',
+      },
+    ];
+    cache.set('x', 'user', undefined, found('user'));
+    cache.set('x', 'assistant', 'a', found('a'));
+    cache.set('x', 'assistant', '', found('empty'));
+    cache.set('bc', 'assistant', 'a', found('bc'));
+    expect(cache.get('x', 'assistant', undefined)).toBeUndefined();
+    expect(cache.get('x', 'assistant', 'b')).toBeUndefined();
+    expect(cache.get('x', 'user', undefined)?.[0]?.type).toBe('user');
+    expect(cache.get('x', 'assistant', 'a')?.[0]?.type).toBe('a');
+    expect(cache.get('x', 'assistant', '')?.[0]?.type).toBe('empty');
+    // Context and text are never joined, so they cannot be told apart by where one ends.
+    expect(cache.get('c', 'assistant', 'ab')).toBeUndefined();
+    expect(cache.get('bc', 'assistant', 'a')?.[0]?.type).toBe('bc');
   });
 
   it('stays within its character budget and skips long texts', () => {
     const cache = createScanCache(100);
     for (let i = 0; i < 50; i++) {
       const text = `message number ${i}`;
-      const key = cache.key(text, 'user', undefined);
-      if (key) cache.set(key, []);
+      if (!cache.get(text, 'user', undefined)) cache.set(text, 'user', undefined, []);
     }
+    // Each entry counts as much as its role, context and text joined into one key would.
     expect(cache.size()).toBeLessThanOrEqual(100 / 'user:-:message number 0'.length + 1);
     expect(cache.size()).toBeGreaterThan(0);
-    expect(cache.key('y'.repeat(101), 'user', undefined)).toBeUndefined();
-    expect(createScanCache(0).key('x', 'user', undefined)).toBeUndefined();
+    expect(cache.get('message number 49', 'user', undefined)).toEqual([]);
+    expect(cache.get('message number 0', 'user', undefined)).toBeUndefined();
+    cache.set('y'.repeat(101), 'user', undefined, []);
+    expect(cache.get('y'.repeat(101), 'user', undefined)).toBeUndefined();
+    const off = createScanCache(0);
+    off.set('x', 'user', undefined, []);
+    expect(off.get('x', 'user', undefined)).toBeUndefined();
+    expect(off.size()).toBe(0);
+  });
+
+  it('evicts the oldest entries across contexts', () => {
+    const cache = createScanCache(80);
+    cache.set('first', 'assistant', 'context one', []);
+    cache.set('second', 'assistant', 'context two', []);
+    cache.set('third', 'user', undefined, []);
+    expect(cache.size()).toBe(3);
+    cache.set('fourth text', 'assistant', 'context one', []);
+    expect(cache.get('first', 'assistant', 'context one')).toBeUndefined();
+    expect(cache.get('fourth text', 'assistant', 'context one')).toEqual([]);
+    expect(cache.get('third', 'user', undefined)).toEqual([]);
   });
 });

@@ -9,36 +9,83 @@ const MAX_ENTRY_CHARS = 32_000;
 /** Default budget of remembered text, in characters. */
 export const DEFAULT_CACHE_CHARS = 4_000_000;
 
+interface Entry {
+  findings: LocatedFinding[];
+  chars: number;
+  /** The map holding this entry, and its key there (for eviction). */
+  texts: Map<string, Entry>;
+  text: string;
+  /** Where `texts` hangs, so that a context's last entry takes its map along. */
+  contexts: Map<string | undefined, Map<string, Entry>>;
+  context: string | undefined;
+}
+
 /**
- * Findings remembered per (text, role, context), keyed by the exact text (no digest to compute or
- * to collide). Bounded by the characters of its keys; the oldest entries go first.
+ * Findings remembered per (text, role, context), keyed by the exact strings (no digest to compute or
+ * to collide). Bounded by characters: each entry counts its role, context and text, as if they were
+ * one key; the oldest entries go first.
+ *
+ * Entries sit in one map of texts per (role, context) rather than under one joined key: joining a
+ * 1.5 KB system prompt and a response would copy both on every lookup.
+ *
+ * @example
+ * const cache = createScanCache(DEFAULT_CACHE_CHARS);
+ * if (!cache.get('hi', 'user', undefined)) cache.set('hi', 'user', undefined, []);
+ * cache.get('hi', 'user', undefined); // []
  */
 export function createScanCache(budgetChars: number) {
-  const entries = new Map<string, { findings: LocatedFinding[]; chars: number }>();
+  const roles = new Map<string, Map<string | undefined, Map<string, Entry>>>();
+  // Insertion order is age order: eviction walks it from the front.
+  const order = new Set<Entry>();
   let chars = 0;
+
+  /** Characters charged for an entry: the length of the joined key this cache used to build. */
+  const charge = (text: string, role: string, context: string | undefined): number =>
+    context === undefined
+      ? role.length + 3 + text.length
+      : role.length + 2 + String(context.length).length + context.length + text.length;
+
+  /** Whether a text is to be remembered at all. */
+  const rememberable = (text: string, context: string | undefined): boolean =>
+    budgetChars > 0 &&
+    text.length <= MAX_ENTRY_CHARS &&
+    (context === undefined || context.length <= MAX_ENTRY_CHARS);
+
   return {
-    /** The key for a text, or `undefined` when it is not to be remembered. */
-    key(text: string, role: string, context: string | undefined): string | undefined {
-      if (budgetChars <= 0 || text.length > MAX_ENTRY_CHARS) return undefined;
-      if (context !== undefined && context.length > MAX_ENTRY_CHARS) return undefined;
-      // The context's length makes the split between context and text unambiguous.
-      const key = context === undefined ? `${role}:-:${text}` : `${role}:${context.length}:${context}${text}`;
-      return key.length > budgetChars ? undefined : key;
+    /** Remembered findings for a text, or `undefined`. */
+    get(text: string, role: string, context: string | undefined): LocatedFinding[] | undefined {
+      if (!rememberable(text, context)) return undefined;
+      return roles.get(role)?.get(context)?.get(text)?.findings;
     },
-    get(key: string): LocatedFinding[] | undefined {
-      return entries.get(key)?.findings;
-    },
-    set(key: string, findings: LocatedFinding[]): void {
-      if (entries.has(key)) return;
-      entries.set(key, { findings, chars: key.length });
-      chars += key.length;
-      for (const [k, e] of entries) {
+    /** Remember the findings of a text (a no-op when it is too long or already remembered). */
+    set(text: string, role: string, context: string | undefined, findings: LocatedFinding[]): void {
+      if (!rememberable(text, context)) return;
+      const size = charge(text, role, context);
+      if (size > budgetChars) return;
+      let contexts = roles.get(role);
+      if (!contexts) {
+        contexts = new Map();
+        roles.set(role, contexts);
+      }
+      let texts = contexts.get(context);
+      if (!texts) {
+        texts = new Map();
+        contexts.set(context, texts);
+      }
+      if (texts.has(text)) return;
+      const entry: Entry = { findings, chars: size, texts, text, contexts, context };
+      texts.set(text, entry);
+      order.add(entry);
+      chars += size;
+      for (const e of order) {
         if (chars <= budgetChars) break;
-        entries.delete(k);
+        order.delete(e);
+        e.texts.delete(e.text);
+        if (e.texts.size === 0 && e.contexts.get(e.context) === e.texts) e.contexts.delete(e.context);
         chars -= e.chars;
       }
     },
     /** Remembered entries (for tests). */
-    size: () => entries.size,
+    size: () => order.size,
   };
 }

@@ -30,6 +30,22 @@ const ROLES: ReadonlySet<string> = new Set(['user', 'assistant', 'system', 'tool
 const LEET_HINT = /[a-z][013457@$|][a-z]|\b[013457@$][a-z]{2}/i;
 const MAX_SCAN_CHARS = 4 * 1024 * 1024;
 
+// Up to this many findings per text, duplicates are found by a linear search (see scanUncached).
+const LINEAR_DEDUPE = 32;
+
+/** Whether `findings` already has one with this type, range and detector. */
+function isDuplicate(
+  findings: readonly LocatedFinding[],
+  type: string,
+  start: number,
+  end: number,
+  detector: string,
+): boolean {
+  for (const f of findings)
+    if (f.start === start && f.end === end && f.type === type && f.detector === detector) return true;
+  return false;
+}
+
 function toRole(role: string | undefined): ScanRole {
   if (role === 'developer') return 'system';
   if (role === 'function') return 'tool';
@@ -108,8 +124,9 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     return input;
   };
 
-  const isAllowed = (matched: string): boolean => {
+  const isAllowed = (text: string, start: number, end: number): boolean => {
     if (allow.length === 0) return false;
+    const matched = text.slice(start, end);
     const lower = matched.toLowerCase();
     for (const a of allow) {
       if (typeof a === 'string') {
@@ -132,16 +149,29 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     messageIndex: number | undefined,
     systemPrompt?: string,
   ): Finding[] => {
-    const key = cache.key(raw, role, systemPrompt);
-    let found = key === undefined ? undefined : cache.get(key);
+    let found = cache.get(raw, role, systemPrompt);
     if (!found) {
       found = scanUncached(raw, role, systemPrompt);
-      if (key !== undefined) cache.set(key, found);
+      cache.set(raw, role, systemPrompt, found);
     }
-    return found.map(({ start, end, ...f }) => ({
-      ...f,
-      location: messageIndex === undefined ? { side, start, end } : { side, messageIndex, start, end },
-    }));
+    // Field by field rather than rest and spread: same keys in the same order, far cheaper.
+    const out: Finding[] = new Array(found.length);
+    for (let i = 0; i < found.length; i++) {
+      const f = found[i]!;
+      out[i] = {
+        type: f.type,
+        severity: f.severity,
+        confidence: f.confidence,
+        detector: f.detector,
+        excerpt: f.excerpt,
+        message: f.message,
+        location:
+          messageIndex === undefined
+            ? { side, start: f.start, end: f.end }
+            : { side, messageIndex, start: f.start, end: f.end },
+      };
+    }
+    return out;
   };
 
   /** Findings of one text, with offsets but no location (that depends on where the text was). */
@@ -149,12 +179,15 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     const text = raw.length > MAX_SCAN_CHARS ? raw.slice(0, MAX_SCAN_CHARS) : raw;
     const norm = normalizeText(text);
     const input = buildInput(text, norm, role, 0, systemPrompt);
-    const raws: Array<RawFinding & { detector: string }> = [];
+    const raws: RawFinding[] = [];
+    // The detector of each raw finding, by index (no copy of every finding to tag it).
+    const rawDetectors: string[] = [];
     let attackFound = false;
     for (const d of detectors) {
       if (!d.roles.includes(role)) continue;
       for (const f of runOne(d, input)) {
-        raws.push({ ...f, detector: d.name });
+        raws.push(f);
+        rawDetectors.push(d.name);
         if (d.attack && f.confidence >= 0.6 && f.severity !== 'low' && f.severity !== 'info')
           attackFound = true;
       }
@@ -171,23 +204,41 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
           end: ev.end,
           original: true,
           message: `Unicode evasion (${ev.kind.replace('_', '-')})${attackFound ? ' around an attack' : ''}`,
-          detector: 'encoding',
         });
+        rawDetectors.push('encoding');
       }
     }
-    const seen = new Set<string>();
     const findings: LocatedFinding[] = [];
-    for (const f of raws) {
-      const { start, end } = f.original ? { start: f.start, end: f.end } : mapRange(norm, f.start, f.end);
-      const key = `${f.type}|${start}|${end}|${f.detector}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      if (isAllowed(text.slice(start, end))) continue;
+    // Findings seen so far, kept or dropped by the allow-list (a drop depends only on the offsets,
+    // so a repeat is dropped again). Few texts have many findings: a linear search over the kept
+    // ones beats building a key string per finding; the set only takes over for long lists.
+    let seen: Set<string> | undefined;
+    for (let i = 0; i < raws.length; i++) {
+      const f = raws[i]!;
+      const detector = rawDetectors[i]!;
+      let start = f.start;
+      let end = f.end;
+      if (!f.original && norm.starts) {
+        const mapped = mapRange(norm, f.start, f.end);
+        start = mapped.start;
+        end = mapped.end;
+      }
+      if (seen) {
+        const key = `${f.type}|${start}|${end}|${detector}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+      } else if (isDuplicate(findings, f.type, start, end, detector)) continue;
+      else if (findings.length >= LINEAR_DEDUPE) {
+        seen = new Set();
+        for (const k of findings) seen.add(`${k.type}|${k.start}|${k.end}|${k.detector}`);
+        seen.add(`${f.type}|${start}|${end}|${detector}`);
+      }
+      if (isAllowed(text, start, end)) continue;
       findings.push({
         type: f.type,
         severity: f.severity,
         confidence: f.confidence,
-        detector: f.detector,
+        detector,
         start,
         end,
         excerpt: redactExcerpt(text, start, end, f.type),
@@ -214,19 +265,26 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
   };
 
   const credentialLeak = (findings: Finding[]): Finding[] => {
-    const secrets = findings.filter((f) => f.type.startsWith('secret.'));
-    const first = secrets[0];
+    let first: Finding | undefined;
+    let count = 0;
+    let confidence = -Infinity;
+    for (const f of findings) {
+      if (!f.type.startsWith('secret.')) continue;
+      first ??= f;
+      count++;
+      confidence = Math.max(confidence, f.confidence);
+    }
     if (!first?.location) return findings;
     return [
       ...findings,
       {
         type: 'leak.credentials',
         severity: 'critical',
-        confidence: Math.max(...secrets.map((f) => f.confidence)),
+        confidence,
         detector: 'leakage',
         location: { ...first.location },
         excerpt: first.excerpt,
-        message: `Response contains ${secrets.length} credential(s)`,
+        message: `Response contains ${count} credential(s)`,
       },
     ];
   };
@@ -247,19 +305,20 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
           .filter((m) => m.role === 'system' || m.role === 'developer')
           .map((m) => m.content)
           .join('\n');
-        messages.forEach((m, i) => {
+        for (let i = 0; i < messages.length; i++) {
+          if (!(i in messages)) continue; // a hole, skipped as forEach would
+          const m = messages[i]!;
           // System text is trusted context: scanned only for secrets/PII, not for attacks.
           const role = toRole(m.role);
-          out.push(
-            ...scanText(
-              String(m.content ?? ''),
-              role,
-              'request',
-              i,
-              role === 'assistant' ? systemPrompt || undefined : undefined,
-            ),
+          const found = scanText(
+            String(m.content ?? ''),
+            role,
+            'request',
+            i,
+            role === 'assistant' ? systemPrompt || undefined : undefined,
           );
-        });
+          for (const f of found) out.push(f);
+        }
         return out;
       });
     },

@@ -135,6 +135,9 @@ const TRIGGERS = [
 const ROT_TRIGGERS = new RegExp(TRIGGERS.map(rot13).join('|'));
 const REV_TRIGGERS = new RegExp(TRIGGERS.map((t) => [...t].reverse().join('')).join('|'));
 
+// Hoisted: a regular-expression literal is a new object each time it runs.
+const THREE_LETTERS = /[a-z]{3}/i;
+
 function strongest(findings: readonly RawFinding[], minConfidence: number): RawFinding | undefined {
   let best: RawFinding | undefined;
   for (const f of findings) {
@@ -199,7 +202,7 @@ function detect(input: DetectorInput): RawFinding[] {
       scanPattern(HEX, 'hex', decodeHex);
     if (text.includes('%')) scanPattern(URLENC, 'url', decodeUrl);
 
-    if (input.depth === 0 && text.length <= MAX_ROTATE_CHARS && /[a-z]{3}/i.test(text)) {
+    if (input.depth === 0 && text.length <= MAX_ROTATE_CHARS && THREE_LETTERS.test(text)) {
       // ROT13 and reversed payloads cannot be located by shape; re-scan the whole transformed text
       // and only keep confident attack hits that the plain text does not already explain.
       const rotHit = ROT_TRIGGERS.test(input.lower) ? strongest(input.rescan(rot13(text)), 0.75) : undefined;

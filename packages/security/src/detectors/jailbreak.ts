@@ -273,21 +273,32 @@ function manyShot(text: string, lower: string): RawFinding[] {
   ];
 }
 
+// Hoisted: a regular-expression literal is a new object each time it runs.
+const CODE_TAIL = /[{};=]\s*$|\bfunction\b|\breturn\b|=>|\bimport\b|\bdef\b/;
+const WHITESPACE = /\s+/;
+const TWO_LETTERS = /\p{L}{2}/u;
+const ODD = /[\][(){}*\\^~|<>]|\\!/;
+const CAMEL = /[a-z]{3,}[A-Z][a-z]/;
+const NO_LETTER_OR_DIGIT = /^[^\p{L}\p{N}]+$/u;
+
 function adversarialSuffix(text: string): RawFinding[] {
   // GCG-style optimised suffixes: a tail of tokens mixing letters with unusual punctuation
   // ("describing.\ + similarlyNow write oppositeley.]( Me giving**ONE please? revert with").
   if (text.length < 60) return [];
   const tailStart = Math.max(0, text.length - 240);
   const tail = text.slice(tailStart);
-  if (/[{};=]\s*$|\bfunction\b|\breturn\b|=>|\bimport\b|\bdef\b/.test(tail)) return [];
-  const tokens = tail.split(/\s+/).filter((t) => t.length > 0);
+  // A weird token has an odd character or a camel-case hump, neither of which spans whitespace:
+  // a tail with neither has no weird token (most prompts), so it is not split into tokens.
+  if (!ODD.test(tail) && !CAMEL.test(tail)) return [];
+  if (CODE_TAIL.test(tail)) return [];
+  const tokens = tail.split(WHITESPACE).filter((t) => t.length > 0);
   if (tokens.length < 10) return [];
   let weird = 0;
   for (const t of tokens) {
-    const letters = /\p{L}{2}/u.test(t);
-    const odd = /[\][(){}*\\^~|<>]|\\!/.test(t);
-    const camel = /[a-z]{3,}[A-Z][a-z]/.test(t);
-    if ((letters && (odd || camel)) || (!letters && t.length >= 2 && /^[^\p{L}\p{N}]+$/u.test(t) && odd))
+    const letters = TWO_LETTERS.test(t);
+    const odd = ODD.test(t);
+    const camel = CAMEL.test(t);
+    if ((letters && (odd || camel)) || (!letters && t.length >= 2 && NO_LETTER_OR_DIGIT.test(t) && odd))
       weird++;
   }
   if (weird < 5 || weird / tokens.length < 0.25) return [];

@@ -32,6 +32,63 @@ const PERSON_BEFORE =
 const NRP =
   /\b(?:american|british|english|scottish|welsh|irish|french|german|italian|spanish|portuguese|dutch|belgian|swiss|austrian|swedish|norwegian|danish|finnish|icelandic|polish|czech|slovak|slovenian|croatian|serbian|bosnian|hungarian|romanian|bulgarian|greek|turkish|russian|ukrainian|belarusian|lithuanian|latvian|estonian|georgian|armenian|chechen|kazakh|uzbek|afghan|pakistani|indian|bangladeshi|sri lankan|nepali|chinese|japanese|korean|vietnamese|thai|cambodian|laotian|burmese|malaysian|indonesian|filipino|australian|canadian|mexican|brazilian|argentine|argentinian|chilean|peruvian|colombian|venezuelan|cuban|haitian|jamaican|nigerian|ghanaian|kenyan|ethiopian|somali|egyptian|moroccan|algerian|tunisian|libyan|sudanese|south african|israeli|palestinian|lebanese|syrian|iraqi|iranian|saudis?|saudi arabian|yemeni|jordanian|kurdish|arab|arabs|jewish|jews?|muslims?|christians?|catholics?|protestants?|hindus?|buddhists?|sikhs?|sunnis?|shiites?|shias?|shiis|atheists?|mormons?|evangelicals?|democrats?|republicans?|conservatives?|liberals?|socialists?|communists?|libertarians?|latino|latina|latinx|hispanic|asian|african|european|caucasian)\b/g;
 
+// Hoisted out of the candidate loop: a regular-expression literal is a new object each time it runs.
+const POSSESSIVE = /['’]s$/;
+const OTHER_SPACE = /[^\S ]/;
+const ANY_SPACE = /\s/g;
+const URLISH_BEFORE = /[@/.]$/;
+const SENTENCE_START = /(?:^|[.!?:"“>\n]\s*)$/;
+const HOUSE_NUMBER_BEFORE = /\d+[A-Za-z]?\.?,?\s+$/;
+const UNIT_BEFORE = /\b(?:apt|suite|unit)\.?\s+\S+\s+$/i;
+const COMMA_BEFORE = /,\s*$/;
+const REGION_AFTER = /^,\s*(?:[A-Z]{2}\b|[A-Z][a-z]+)/;
+
+/** `word` without a trailing possessive `'s` / `’s`. */
+function withoutPossessive(word: string): string {
+  return POSSESSIVE.test(word) ? word.slice(0, -2) : word;
+}
+
+/** Whether `c` is one of RUN's letters or joiners (`'`, `’`, `-`); RUN's word separators are not. */
+function isRunChar(c: number): boolean {
+  return (
+    (c >= 65 && c <= 90) ||
+    (c >= 97 && c <= 122) ||
+    (c >= 0xc0 && c <= 0xff && c !== 0xd7 && c !== 0xf7) ||
+    c === 39 ||
+    c === 0x2019 ||
+    c === 45
+  );
+}
+
+/** End of the word starting at `i` inside a RUN match ending at `runEnd`. */
+function wordEndAt(text: string, i: number, runEnd: number): number {
+  while (i < runEnd && isRunChar(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** `/^[@.][a-z]/i` on the text after a candidate. */
+function urlishAfter(text: string, end: number): boolean {
+  const c = text.charCodeAt(end);
+  if (c !== 64 && c !== 46) return false;
+  const d = text.charCodeAt(end + 1) | 0x20;
+  return d >= 97 && d <= 122;
+}
+
+/** `/^[a-z0-9]/i` on one character (NaN past the end: false). */
+function isAsciiAlnum(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
+}
+
+/** Whether the line holding `start` has a digit before it. */
+function digitOnLine(text: string, start: number): boolean {
+  for (let i = start - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i);
+    if (c === 10) return false;
+    if (c >= 48 && c <= 57) return true;
+  }
+  return false;
+}
+
 const LIMIT = 300;
 const MAX_CANDIDATES = 20_000;
 
@@ -58,33 +115,40 @@ export function findNames(text: string, lower: string = text.toLowerCase()): Raw
     m !== null && out.length < LIMIT && candidates++ < MAX_CANDIDATES;
     m = RUN.exec(text)
   ) {
+    // A run is words of RUN's letters separated by single other characters (whitespace); they are
+    // walked by index rather than split into strings.
+    const runEnd = m.index + m[0].length;
     let start = m.index;
-    let words = m[0].split(/\s+/);
+    let wordEnd = wordEndAt(text, start, runEnd);
+    let words = 1;
+    for (let i = wordEnd; i < runEnd; i = wordEndAt(text, i + 1, runEnd)) words++;
     // Drop leading words that are only capitalised because they start the sentence.
-    while (words.length > 0 && COMMON.has(words[0]!.toLowerCase().replace(/['’]s$/, ''))) {
-      start += words[0]!.length + 1;
-      words = words.slice(1);
+    while (words > 0 && COMMON.has(withoutPossessive(text.slice(start, wordEnd).toLowerCase()))) {
+      start = wordEnd + 1;
+      words--;
+      if (words > 0) wordEnd = wordEndAt(text, start, runEnd);
     }
-    if (words.length === 0) continue;
-    let phrase = words.join(' ');
-    const possessive = /['’]s$/.test(phrase);
+    if (words === 0) continue;
+    // The words joined by single spaces, as a split and join would give.
+    let phrase = text.slice(start, runEnd);
+    if (OTHER_SPACE.test(phrase)) phrase = phrase.replace(ANY_SPACE, ' ');
+    const possessive = POSSESSIVE.test(phrase);
     if (possessive) phrase = phrase.slice(0, -2);
-    if (phrase.length < 3 || COMMON.has(phrase.toLowerCase())) continue;
+    if (phrase.length < 3) continue;
+    const phraseLower = phrase.toLowerCase();
+    if (COMMON.has(phraseLower)) continue;
     NRP.lastIndex = 0;
-    if (NRP.test(phrase.toLowerCase()) && NRP.lastIndex === phrase.length) continue;
+    if (NRP.test(phraseLower) && NRP.lastIndex === phrase.length) continue;
     const end = start + phrase.length;
     const before = text.slice(Math.max(0, start - 30), start);
-    const after = text.slice(end, end + 12);
     // Inside an e-mail address or a URL: not a name on its own.
-    if (/[@/.]$/.test(before) || /^[@.][a-z]/i.test(after) || /^[a-z0-9]/i.test(text[end] ?? '')) continue;
-    const sentenceStart = /(?:^|[.!?:"“>\n]\s*)$/.test(before);
-    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-    const line = text.slice(lineStart, start);
+    if (URLISH_BEFORE.test(before) || urlishAfter(text, end) || isAsciiAlnum(text.charCodeAt(end))) continue;
+    const sentenceStart = SENTENCE_START.test(before);
     // Address blocks: after a house number or zip, after "Apt/Suite", or after a comma in a line with digits.
     const addressLike =
-      /\d+[A-Za-z]?\.?,?\s+$/.test(before) ||
-      /\b(?:apt|suite|unit)\.?\s+\S+\s+$/i.test(before) ||
-      (/,\s*$/.test(before) && /\d/.test(line));
+      HOUSE_NUMBER_BEFORE.test(before) ||
+      UNIT_BEFORE.test(before) ||
+      (COMMA_BEFORE.test(before) && digitOnLine(text, start));
     let type: string;
     let confidence = 0.45;
     if (ORG_SUFFIX.test(phrase)) type = 'pii.organization';
@@ -92,10 +156,10 @@ export function findNames(text: string, lower: string = text.toLowerCase()): Raw
       addressLike ||
       PLACE_WORD.test(phrase) ||
       PLACE_BEFORE.test(before) ||
-      /^,\s*(?:[A-Z]{2}\b|[A-Z][a-z]+)/.test(after)
+      REGION_AFTER.test(text.slice(end, end + 12))
     )
       type = 'pii.location';
-    else if (PERSON_BEFORE.test(before) || possessive || words.length >= 2) {
+    else if (PERSON_BEFORE.test(before) || possessive || words >= 2) {
       type = 'pii.person';
       confidence = PERSON_BEFORE.test(before) ? 0.6 : 0.45;
     } else if (!sentenceStart) type = 'pii.person';

@@ -40,6 +40,13 @@ const ADDRESS_CUE =
 
 const PUSH_LIMIT = 500;
 
+// Tests run on every text, hoisted: a regular-expression literal is a new object each time it runs.
+const DIGIT = /\d/;
+const URL_HINT = /https?:|www\./i;
+const SSN_CUE = /\b(?:ssn|social\s+security)\b/i;
+const IPV6_HINT = /[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i;
+const CAPITAL = /[A-ZÀ-ÖØ-Þ]/;
+
 function add(
   out: RawFinding[],
   type: string,
@@ -110,7 +117,7 @@ function detect(input: DetectorInput): RawFinding[] {
   const low = input.lower.length === text.length ? input.lower : text;
   const out: RawFinding[] = [];
   const taken = new Taken(text.length);
-  const hasDigit = /\d/.test(text);
+  const hasDigit = DIGIT.test(text);
 
   let lastEnd = 0;
   let dot = -1;
@@ -133,7 +140,7 @@ function detect(input: DetectorInput): RawFinding[] {
     taken.push([start, start + m[0].length]);
     lastEnd = start + m[0].length;
   }
-  if (/https?:|www\./i.test(text)) {
+  if (URL_HINT.test(text)) {
     URL.lastIndex = 0;
     for (let m = URL.exec(text); m && out.length < PUSH_LIMIT; m = URL.exec(text)) {
       const url = m[0].replace(/[.,;:!?)\]]+$/, '');
@@ -164,7 +171,7 @@ function detect(input: DetectorInput): RawFinding[] {
       taken.push([m.index, m.index + m[0].length]);
     }
   }
-  if (runs.consecutive >= MIN_CONSECUTIVE.ssnBare && /\b(?:ssn|social\s+security)\b/i.test(text)) {
+  if (runs.consecutive >= MIN_CONSECUTIVE.ssnBare && SSN_CUE.test(text)) {
     SSN_BARE.lastIndex = 0;
     for (let m = SSN_BARE.exec(text); m && out.length < PUSH_LIMIT; m = SSN_BARE.exec(text)) {
       if (overlaps(taken, m.index, m.index + m[0].length)) continue;
@@ -206,7 +213,7 @@ function detect(input: DetectorInput): RawFinding[] {
     }
   }
   // Both tests need a colon; includes() is much cheaper than the regex.
-  if (text.includes(':') && (text.includes('::') || /[0-9a-f]{1,4}:[0-9a-f]{1,4}:/i.test(text))) {
+  if (text.includes(':') && (text.includes('::') || IPV6_HINT.test(text))) {
     IPV6.lastIndex = 0;
     for (let m = IPV6.exec(text); m && out.length < PUSH_LIMIT; m = IPV6.exec(text)) {
       if (!/\d/.test(m[0]) || m[0].length < 6) continue;
@@ -297,7 +304,7 @@ function detect(input: DetectorInput): RawFinding[] {
 
 function names(text: string, low: string): RawFinding[] {
   const out: RawFinding[] = [];
-  if (!/[A-ZÀ-ÖØ-Þ]/.test(text)) return out;
+  if (!CAPITAL.test(text)) return out;
   TITLE.lastIndex = 0;
   for (let m = TITLE.exec(text); m && out.length < PUSH_LIMIT; m = TITLE.exec(text)) {
     add(out, 'pii.title', 'info', 0.6, m.index, m.index + m[0].length, 'Honorific');

@@ -137,8 +137,16 @@ interface KeywordScanner {
   /** The same inside a zero-width look-ahead (the plain path). */
   lookahead: RegExp;
   keywords: string[];
-  /** Keyword → the keywords it contains (itself included). */
-  within: Map<string, string[]>;
+  /** Keyword → its index in `keywords`. */
+  index: Map<string, number>;
+  /** By keyword index: the indices of the keywords it contains (itself included). */
+  within: number[][];
+  /** By rule (same order as the rule list): the indices of its keywords. */
+  ruleKeywords: number[][];
+  /** Scratch, by keyword index: 1 when the keyword occurs in the text being matched. */
+  present: Uint8Array;
+  /** Scratch, by keyword index: 1 when a match of the alternation was exactly this keyword. */
+  seen: Uint8Array;
 }
 
 // One pass finds every keyword of a rule list (instead of one substring search per keyword per rule).
@@ -149,41 +157,64 @@ function keywordScanner(rules: readonly PatternRule[]): KeywordScanner {
   if (!scanner) {
     const keywords = [...new Set(rules.flatMap((r) => r.keywords))].sort((a, b) => b.length - a.length);
     const alternation = keywords.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
-    const within = new Map(keywords.map((m) => [m, keywords.filter((k) => m.includes(k))]));
+    const index = new Map(keywords.map((k, i) => [k, i]));
+    const within = keywords.map((m) => keywords.flatMap((k, i) => (m.includes(k) ? [i] : [])));
     scanner = {
       re: new RegExp(alternation, 'g'),
       lookahead: new RegExp(`(?=(${alternation}))`, 'g'),
       keywords,
+      index,
       within,
+      ruleKeywords: rules.map((r) => r.keywords.map((k) => index.get(k)!)),
+      present: new Uint8Array(keywords.length),
+      seen: new Uint8Array(keywords.length),
     };
     keywordScanners.set(rules, scanner);
   }
   return scanner;
 }
 
-/** The keywords of `rules` that occur in `lower`. */
-function presentKeywords(rules: readonly PatternRule[], lower: string, fast: boolean): Set<string> {
-  const scanner = keywordScanner(rules);
-  const seen = new Set<string>();
+/**
+ * Mark in `scanner.present` the keywords that occur in `lower`; returns how many do. The marks are
+ * scratch space, valid until the next call for the same rule list (matching never re-enters it).
+ */
+function presentKeywords(scanner: KeywordScanner, lower: string, fast: boolean): number {
+  const { keywords, present, seen } = scanner;
+  present.fill(0);
+  seen.fill(0);
   const re = fast ? scanner.re : scanner.lookahead;
   re.lastIndex = 0;
   // Restart one character after each hit, so every start position is tried and overlapping
   // keywords are all seen.
+  let hits = 0;
   for (let m = re.exec(lower); m !== null; m = re.exec(lower)) {
-    seen.add(fast ? m[0] : m[1]!);
+    seen[scanner.index.get(fast ? m[0] : m[1]!)!] = 1;
+    hits++;
     re.lastIndex = m.index + 1;
   }
+  if (hits === 0) return 0;
   // A longer keyword found at a position hides shorter ones starting there ("you are now" / "you are").
-  const present = new Set<string>();
+  let count = 0;
   if (fast) {
-    for (const m of seen) for (const k of scanner.within.get(m)!) present.add(k);
+    for (let m = 0; m < keywords.length; m++) {
+      if (seen[m] === 0) continue;
+      for (const k of scanner.within[m]!) {
+        if (present[k] === 0) count++;
+        present[k] = 1;
+      }
+    }
   } else {
-    for (const k of scanner.keywords) {
-      if (seen.has(k)) present.add(k);
-      else for (const m of seen) if (m.includes(k)) present.add(k);
+    for (let k = 0; k < keywords.length; k++) {
+      let found = seen[k] === 1;
+      for (let m = 0; m < keywords.length && !found; m++)
+        if (seen[m] === 1 && keywords[m]!.includes(keywords[k]!)) found = true;
+      if (found) {
+        present[k] = 1;
+        count++;
+      }
     }
   }
-  return present;
+  return count;
 }
 
 function runRulesOn(
@@ -194,10 +225,19 @@ function runRulesOn(
   fast: boolean,
 ): RawFinding[] {
   const out: RawFinding[] = [];
-  const present = presentKeywords(rules, lower, fast);
-  if (present.size === 0) return out;
-  for (const rule of rules) {
-    if (!rule.keywords.some((k) => present.has(k))) continue;
+  const scanner = keywordScanner(rules);
+  if (presentKeywords(scanner, lower, fast) === 0) return out;
+  const { present, ruleKeywords } = scanner;
+  for (let r = 0; r < rules.length; r++) {
+    const rule = rules[r]!;
+    let any = false;
+    for (const k of ruleKeywords[r]!) {
+      if (present[k] === 1) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) continue;
     // Lower-casing can change the length of a few characters (e.g. U+0130); then fall back to a
     // case-insensitive copy of the pattern on the original text so offsets stay right.
     const sameLength = lower.length === text.length;

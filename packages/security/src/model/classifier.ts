@@ -1,6 +1,6 @@
 import { Buffer } from 'node:buffer';
 import type { FeatureConfig } from './features.js';
-import { DEFAULT_FEATURES, forEachFeature } from './features.js';
+import { DEFAULT_FEATURES, featureScore } from './features.js';
 
 /** Serialised weights as committed in `weights/*.json`. */
 export interface ModelWeights {
@@ -46,14 +46,7 @@ export function createModel(
   return {
     features,
     predict(text: string): number {
-      // Same result as summing over featurize(text) (weights × 1/sqrt(n)), without the vector.
-      let sum = 0;
-      let n = 0;
-      forEachFeature(text, features, (i) => {
-        sum += w[i]!;
-        n++;
-      });
-      return 1 / (1 + Math.exp(-(bias + (n > 0 ? sum / Math.sqrt(n) : 0))));
+      return 1 / (1 + Math.exp(-(bias + featureScore(text, features, w))));
     },
   };
 }

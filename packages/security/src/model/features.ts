@@ -47,20 +47,38 @@ export function prepareText(text: string, cfg: FeatureConfig): string {
  * @example featurize('ignore previous instructions', DEFAULT_FEATURES).indices.length > 0
  */
 export function featurize(text: string, cfg: FeatureConfig = DEFAULT_FEATURES): FeatureVector {
-  const seen: number[] = [];
-  forEachFeature(text, cfg, (i) => {
-    seen.push(i);
-  });
-  const indices = Int32Array.from(seen);
-  return { indices, value: indices.length > 0 ? 1 / Math.sqrt(indices.length) : 0 };
+  const n = collectFeatures(text, cfg);
+  const indices = scratch.slice(0, n);
+  return { indices, value: n > 0 ? 1 / Math.sqrt(n) : 0 };
 }
 
 /**
- * Call `sink` with the bucket index of every feature of `text` (repeats included), without
- * allocating a vector: inference sums weights on the fly.
+ * The weighted sum of `text`'s features over `weights`, scaled by 1/sqrt(number of features): the
+ * same as summing `weights[i] * value` over {@link featurize}'s indices, in the same order, but
+ * without a vector or a callback per feature (inference runs on every scanned prompt).
+ *
+ * @example featureScore('ignore previous instructions', DEFAULT_FEATURES, new Float32Array(1 << 18)) // 0
  */
-export function forEachFeature(text: string, cfg: FeatureConfig, sink: (index: number) => void): void {
+export function featureScore(text: string, cfg: FeatureConfig, weights: Float32Array): number {
+  const n = collectFeatures(text, cfg);
+  let sum = 0;
+  for (let k = 0; k < n; k++) sum += weights[scratch[k]!]!;
+  return n > 0 ? sum / Math.sqrt(n) : 0;
+}
+
+// Feature indices of the last text, reused across calls (grown as needed): a text has at most one
+// unigram and one bigram per two characters plus one 4-gram per character, so 2 × length + 2 fit.
+let scratch = new Int32Array(4096);
+
+/**
+ * Write the bucket index of every feature of `text` (repeats included) into `scratch`, in a fixed
+ * order, and return how many there are.
+ */
+function collectFeatures(text: string, cfg: FeatureConfig): number {
   const s = prepareText(text, cfg);
+  if (scratch.length < 2 * s.length + 2) scratch = new Int32Array(2 * s.length + 2);
+  const out = scratch;
+  let n = 0;
   const mask = (1 << cfg.bits) - 1;
   // Word unigrams and bigrams.
   let prev = 0;
@@ -73,8 +91,8 @@ export function forEachFeature(text: string, cfg: FeatureConfig, sink: (index: n
       inWord = true;
     } else if (inWord) {
       const w = Math.imul(h ^ 0x77, FNV_PRIME) >>> 0;
-      sink(w & mask);
-      if (prev !== 0) sink((Math.imul(prev ^ w, 0x9e3779b1) ^ 0x5bd1e995) & mask);
+      out[n++] = w & mask;
+      if (prev !== 0) out[n++] = (Math.imul(prev ^ w, 0x9e3779b1) ^ 0x5bd1e995) & mask;
       prev = w;
       h = FNV_OFFSET;
       inWord = false;
@@ -92,9 +110,10 @@ export function forEachFeature(text: string, cfg: FeatureConfig, sink: (index: n
     g = Math.imul(g ^ b, FNV_PRIME);
     g = Math.imul(g ^ c3, FNV_PRIME);
     g = Math.imul(g ^ d, FNV_PRIME);
-    sink((g ^ 0x63) & mask);
+    out[n++] = (g ^ 0x63) & mask;
     a = b;
     b = c3;
     c3 = d;
   }
+  return n;
 }
