@@ -23,6 +23,54 @@ function tokens(text: string, limit = 200_000): Token[] {
   return out;
 }
 
+// A response's words for overlapOf, in buffers reused from call to call (the scan is synchronous):
+// its id in the prompt's vocabulary (-1 if absent), its range, and whether it is a content word.
+const RESPONSE_TOKENS = 200_000;
+const words = {
+  id: new Int32Array(256),
+  start: new Int32Array(256),
+  end: new Int32Array(256),
+  isContent: new Uint8Array(256),
+};
+// The same words as WORD finds, without a match array per word: skip to the next letter or digit,
+// then match WORD there.
+const NOT_WORD = /[^\p{L}\p{N}]+/uy;
+const WORD_AT = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/uy;
+
+/** Fill `words` with the response's words, as {@link tokens} reads them; returns their count. */
+function responseWords(text: string, vocab: Map<string, number>): number {
+  let n = 0;
+  let at = 0;
+  while (at < text.length && n < RESPONSE_TOKENS) {
+    NOT_WORD.lastIndex = at;
+    if (NOT_WORD.test(text)) at = NOT_WORD.lastIndex;
+    if (at >= text.length) break;
+    WORD_AT.lastIndex = at;
+    if (!WORD_AT.test(text)) break; // cannot happen: `at` is on a letter or digit
+    const to = WORD_AT.lastIndex;
+    const word = stem(text.slice(at, to).toLowerCase());
+    if (n === words.id.length) grow(n * 2);
+    words.id[n] = vocab.get(word) ?? -1;
+    words.start[n] = at;
+    words.end[n] = to;
+    words.isContent[n] = !STOP.has(word) && word.length > 2 ? 1 : 0;
+    n++;
+    at = to;
+  }
+  return n;
+}
+
+function grow(size: number): void {
+  for (const k of ['id', 'start', 'end'] as const) {
+    const next = new Int32Array(size);
+    next.set(words[k]);
+    words[k] = next;
+  }
+  const content = new Uint8Array(size);
+  content.set(words.isContent);
+  words.isContent = content;
+}
+
 // Crude suffix stripping so light paraphrases ("follows" / "following") still line up.
 function stem(w: string): string {
   if (w.length > 5 && w.endsWith('ing')) return w.slice(0, -3);
@@ -124,10 +172,8 @@ export function systemPromptOverlap(response: string, systemPrompt: string, reme
  * lookup of two small integers. Allocates only for the hits.
  */
 function overlapOf(response: string, ids: PromptShingles): Overlap | null {
-  const res = tokens(response);
-  const n = res.length;
-  const id = new Int32Array(n);
-  for (let i = 0; i < n; i++) id[i] = ids.vocab.get(res[i]!.word) ?? -1;
+  const n = responseWords(response, ids.vocab);
+  const { id, start, end, isContent } = words;
   let first = -1;
   let last = -1;
   let hit4: Map<number, Set<number>> | undefined;
@@ -151,31 +197,27 @@ function overlapOf(response: string, ids: PromptShingles): Overlap | null {
       tails.add(tail);
       hits4++;
     }
-    if (first < 0) first = res[i]!.start;
-    last = res[i + 3]!.end;
+    if (first < 0) first = start[i]!;
+    last = end[i + 3]!;
   }
   const verbatim = ids.sys4Size > 0 ? hits4 / ids.sys4Size : 0;
 
   // Paraphrase: consecutive content words (stop words dropped), in order.
   let prev = -1;
-  let prevId = -1;
   let hit2: Set<number> | undefined;
   for (let i = 0; i < n; i++) {
-    const t = res[i]!;
-    if (STOP.has(t.word) || t.word.length <= 2) continue;
+    if (isContent[i] === 0) continue;
     const cur = id[i]!;
-    if (prev >= 0 && prevId >= 0 && cur >= 0) {
-      const key = pair(prevId, cur);
+    if (prev >= 0 && id[prev]! >= 0 && cur >= 0) {
+      const key = pair(id[prev]!, cur);
       if (ids.sys2.has(key)) {
         hit2 ??= new Set();
         hit2.add(key);
-        const p = res[prev]!;
-        if (first < 0 || p.start < first) first = p.start;
-        if (t.end > last) last = t.end;
+        if (first < 0 || start[prev]! < first) first = start[prev]!;
+        if (end[i]! > last) last = end[i]!;
       }
     }
     prev = i;
-    prevId = cur;
   }
   const paraphrase = ids.sys2.size > 0 ? (hit2?.size ?? 0) / ids.sys2.size : 0;
   if (first < 0) return null;
