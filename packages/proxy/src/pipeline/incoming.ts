@@ -125,6 +125,15 @@ function readNodeBody(incoming: IncomingMessage, max: number): Promise<Buffer | 
       stop();
       reject(Object.assign(new Error('request body ended early'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
     };
+    // Listeners attached to a stream that is already over would wait forever.
+    if (incoming.readableEnded) {
+      resolve(undefined);
+      return;
+    }
+    if (incoming.destroyed) {
+      onClose();
+      return;
+    }
     incoming.on('data', onData);
     incoming.on('end', onEnd);
     incoming.on('error', onError);

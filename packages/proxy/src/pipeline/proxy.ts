@@ -426,6 +426,11 @@ function collectSmallBody(body: Readable, length: number): Promise<Buffer | unde
     const onClose = (): void => done(false);
     // Stays attached: an error after this read is over must not go unhandled.
     body.on('error', () => done(false));
+    // Listeners attached to a stream that is already over would wait forever.
+    if (body.readableEnded || body.destroyed) {
+      done(body.readableEnded);
+      return;
+    }
     body.on('data', onData);
     body.on('end', onEnd);
     body.on('close', onClose);
