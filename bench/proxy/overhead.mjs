@@ -3,7 +3,7 @@
 // interleaved round by round in one run, so machine noise hits both sides alike.
 //
 //   pnpm build && node bench/proxy/overhead.mjs [--seconds 4] [--rounds 3] [--delay 20] [--conc 1,10,64]
-//     [--storage sqlite|memory] [--worker] [--idle-gc-ms N]
+//     [--storage sqlite|memory] [--worker] [--idle-gc-ms N] [--proxy-node-flags="--max-semi-space-size=4"]
 //
 // A third arm, a bare node:http + undici proxy (floor-proxy.mjs), shows what any Node proxy costs
 // on the machine. Reports requests/s and latency p50/p99 per side, the added latency (proxy minus direct), the
@@ -28,6 +28,9 @@ const { values: args } = parseArgs({
     worker: { type: 'boolean', default: false },
     // memory.idle_gc_ms of the proxy (default: the proxy's own default)
     'idle-gc-ms': { type: 'string' },
+    // Node.js flags for the proxy's process only, e.g. a smaller young generation (see the
+    // deployment guide): --proxy-node-flags="--max-semi-space-size=4"
+    'proxy-node-flags': { type: 'string', default: '' },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -37,9 +40,10 @@ const CONCURRENCY = args.conc.split(',').map(Number);
 const IDLE_WAIT_MS = 20_000;
 const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.url));
 
-function start(argv, env, match, script = cli) {
+function start(argv, env, match, script = cli, nodeFlags = [], cwd = undefined) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...argv], {
+    const child = spawn(process.execPath, [...nodeFlags, script, ...argv], {
+      cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -154,6 +158,10 @@ const proxy = await start(
     ...(args['idle-gc-ms'] ? { LLMTRACE_MEMORY_IDLE_GC_MS: args['idle-gc-ms'] } : {}),
   },
   /"url":"(http:\/\/[^"]+)"/,
+  cli,
+  args['proxy-node-flags'].split(' ').filter(Boolean),
+  // Relative paths (the span spool) land in the run's temporary folder.
+  dir,
 );
 
 const floor = await start(
