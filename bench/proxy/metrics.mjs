@@ -1,6 +1,6 @@
 // CPU per proxied call of the gateway's Prometheus metrics (`observeSpan`): the in-house metrics
-// (`createMetrics` from @llmtrace/gateway) against the prom-client build they replaced (copied below
-// as the baseline), on the same realistic spans, in one run, alternating which goes first each round.
+// (`createMetrics` from @llmtrace/gateway) against the prom-client build they replaced (the
+// exposition test's reference, packages/proxy/test/fixtures), on the same realistic spans, in one run, alternating which goes first each round.
 // Both start each round with every series already created, as in a proxy that has been up a while,
 // and the two expositions are compared at the end (they must be identical).
 //
@@ -13,7 +13,7 @@ import {
   GENAI_TOKEN_BUCKETS,
   GENAI_TTFT_BUCKETS,
 } from '@llmtrace/gateway';
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { promClientGatewayMetrics } from '../../packages/proxy/test/fixtures/prom-client-metrics.mjs';
 
 const flag = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -22,127 +22,12 @@ const flag = (name, fallback) => {
 const ROUNDS = flag('--rounds', 12);
 const CALLS = flag('--calls', 100_000);
 
-/** The prom-client build's createMetrics (without its routes and scrape-time readers, which stay unset here). */
-function promClientMetrics() {
-  const registry = new Registry();
-  const registers = [registry];
-  const requests = new Counter({
-    name: 'llmtrace_requests_total',
-    help: 'Proxied LLM calls',
-    labelNames: ['route', 'model', 'status'],
-    registers,
+// The prom-client build's createMetrics, shared with the exposition test (its scrape-time readers
+// stay unset here).
+const promClientMetrics = () =>
+  promClientGatewayMetrics({
+    buckets: { duration: GENAI_DURATION_BUCKETS, tokens: GENAI_TOKEN_BUCKETS, ttft: GENAI_TTFT_BUCKETS },
   });
-  const duration = new Histogram({
-    name: 'llmtrace_request_duration_seconds',
-    help: 'Duration of proxied LLM calls',
-    labelNames: ['route', 'model', 'status'],
-    buckets: [...GENAI_DURATION_BUCKETS],
-    registers,
-  });
-  const genaiDuration = new Histogram({
-    name: 'gen_ai_client_operation_duration_seconds',
-    help: 'GenAI operation duration (OpenTelemetry GenAI conventions)',
-    labelNames: ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model', 'error_type'],
-    buckets: [...GENAI_DURATION_BUCKETS],
-    registers,
-  });
-  const genaiTokens = new Histogram({
-    name: 'gen_ai_client_token_usage',
-    help: 'Tokens per GenAI operation (OpenTelemetry GenAI conventions)',
-    labelNames: [
-      'gen_ai_operation_name',
-      'gen_ai_provider_name',
-      'gen_ai_request_model',
-      'gen_ai_token_type',
-    ],
-    buckets: [...GENAI_TOKEN_BUCKETS],
-    registers,
-  });
-  const ttft = new Histogram({
-    name: 'llmtrace_time_to_first_token_seconds',
-    help: 'Time to first streamed content chunk',
-    labelNames: ['model'],
-    buckets: [...GENAI_TTFT_BUCKETS],
-    registers,
-  });
-  const tokens = new Counter({
-    name: 'llmtrace_tokens_total',
-    help: 'Tokens by direction',
-    labelNames: ['direction', 'model'],
-    registers,
-  });
-  const cost = new Counter({
-    name: 'llmtrace_cost_usd_total',
-    help: 'Estimated cost in US dollars',
-    labelNames: ['model'],
-    registers,
-  });
-  const findings = new Counter({
-    name: 'llmtrace_security_findings_total',
-    help: 'Security findings by type, severity and action',
-    labelNames: ['type', 'severity', 'action'],
-    registers,
-  });
-  new Counter({
-    name: 'llmtrace_alert_deliveries_total',
-    help: 'Alert deliveries by channel and outcome',
-    labelNames: ['channel', 'event_type', 'outcome'],
-    registers,
-  });
-  new Gauge({
-    name: 'llmtrace_writer_queue_depth',
-    help: 'Spans waiting in memory to be written',
-    registers,
-  });
-  new Gauge({
-    name: 'llmtrace_writer_spool_spans',
-    help: 'Spans in the disk spool not yet replayed',
-    registers,
-  });
-  new Counter({
-    name: 'llmtrace_spans_dropped_total',
-    help: 'Spans lost because the queue and the spool were full',
-    registers,
-  });
-  new Gauge({
-    name: 'llmtrace_circuit_breaker_state',
-    help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
-    labelNames: ['breaker'],
-    registers,
-    collect() {
-      this.reset();
-    },
-  });
-  const KNOWN_OPERATIONS = new Set(['chat', 'completion', 'embedding', 'responses', 'messages']);
-  const observeFinding = (f, action) => findings.inc({ type: f.type, severity: f.severity, action });
-  return {
-    observeSpan(span) {
-      const route = KNOWN_OPERATIONS.has(span.operation) ? (span.path ?? span.operation) : 'other';
-      const model = span.model || 'unknown';
-      const status = String(span.statusCode);
-      const seconds = span.durationMs / 1000;
-      requests.inc({ route, model, status });
-      duration.observe({ route, model, status }, seconds);
-      const g = {
-        gen_ai_operation_name: span.operation,
-        gen_ai_provider_name: span.provider,
-        gen_ai_request_model: model,
-      };
-      genaiDuration.observe({ ...g, error_type: span.statusCode >= 400 ? status : '' }, seconds);
-      if (span.usageSource !== 'none') {
-        genaiTokens.observe({ ...g, gen_ai_token_type: 'input' }, span.promptTokens);
-        genaiTokens.observe({ ...g, gen_ai_token_type: 'output' }, span.completionTokens);
-      }
-      if (span.ttftMs !== undefined) ttft.observe({ model }, span.ttftMs / 1000);
-      tokens.inc({ direction: 'input', model }, span.promptTokens);
-      tokens.inc({ direction: 'output', model }, span.completionTokens);
-      if (span.costUsd !== undefined) cost.inc({ model }, span.costUsd);
-      const action = span.status === 'blocked' ? 'blocked' : 'flagged';
-      for (const f of span.findings) observeFinding(f, action);
-    },
-    text: () => registry.metrics(),
-  };
-}
 
 /** Seeded PRNG (mulberry32), so every run sees the same spans. */
 function rng(seed) {

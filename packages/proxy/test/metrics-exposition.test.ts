@@ -13,6 +13,7 @@ import {
   GENAI_TTFT_BUCKETS,
 } from '../src/metrics/index.js';
 import { createRegistry, type MetricRegistry } from '../src/metrics/prometheus.js';
+import { promClientGatewayMetrics } from './fixtures/prom-client-metrics.mjs';
 
 // The in-house metrics must serve exactly the text prom-client 15 served: the same random updates go
 // to both, and the two expositions are compared byte for byte.
@@ -316,144 +317,6 @@ describe('in-house Prometheus metrics match prom-client 15', () => {
   }
 });
 
-/** What the reference's scrape-time callbacks read (the writer's stats). */
-interface WriterState {
-  queue: number;
-  dropped: number;
-  spool?: number;
-  breaker?: 'closed' | 'open' | 'half-open';
-}
-
-/** The gateway's metrics as they were built with prom-client, the reference for createMetrics. */
-function promClientGatewayMetrics(prefix: string, defaults: Record<string, string> | undefined) {
-  const p = prefix;
-  const registry = new Registry();
-  if (defaults) registry.setDefaultLabels(defaults);
-  const registers = [registry];
-  const counter = (name: string, help: string, labelNames: string[]) =>
-    new PromCounter({ name, help, labelNames, registers });
-  const histogram = (name: string, help: string, labelNames: string[], buckets: readonly number[]) =>
-    new PromHistogram({ name, help, labelNames, buckets: [...buckets], registers });
-  const g4 = ['gen_ai_operation_name', 'gen_ai_provider_name', 'gen_ai_request_model'];
-  const requests = counter(`${p}requests_total`, 'Proxied LLM calls', ['route', 'model', 'status']);
-  const duration = histogram(
-    `${p}request_duration_seconds`,
-    'Duration of proxied LLM calls',
-    ['route', 'model', 'status'],
-    GENAI_DURATION_BUCKETS,
-  );
-  const genaiDuration = histogram(
-    'gen_ai_client_operation_duration_seconds',
-    'GenAI operation duration (OpenTelemetry GenAI conventions)',
-    [...g4, 'error_type'],
-    GENAI_DURATION_BUCKETS,
-  );
-  const genaiTokens = histogram(
-    'gen_ai_client_token_usage',
-    'Tokens per GenAI operation (OpenTelemetry GenAI conventions)',
-    [...g4, 'gen_ai_token_type'],
-    GENAI_TOKEN_BUCKETS,
-  );
-  const ttft = histogram(
-    `${p}time_to_first_token_seconds`,
-    'Time to first streamed content chunk',
-    ['model'],
-    GENAI_TTFT_BUCKETS,
-  );
-  const tokens = counter(`${p}tokens_total`, 'Tokens by direction', ['direction', 'model']);
-  const cost = counter(`${p}cost_usd_total`, 'Estimated cost in US dollars', ['model']);
-  const findings = counter(`${p}security_findings_total`, 'Security findings by type, severity and action', [
-    'type',
-    'severity',
-    'action',
-  ]);
-  const alerts = counter(`${p}alert_deliveries_total`, 'Alert deliveries by channel and outcome', [
-    'channel',
-    'event_type',
-    'outcome',
-  ]);
-  const scraped: { writer?: WriterState } = {};
-  let breakers: Record<string, 'closed' | 'open' | 'half-open'> = {};
-  const BREAKER = { closed: 0, 'half-open': 1, open: 2 } as const;
-  new PromGauge({
-    name: `${p}writer_queue_depth`,
-    help: 'Spans waiting in memory to be written',
-    registers,
-    collect() {
-      if (scraped.writer) this.set(scraped.writer.queue);
-    },
-  });
-  new PromGauge({
-    name: `${p}writer_spool_spans`,
-    help: 'Spans in the disk spool not yet replayed',
-    registers,
-    collect() {
-      if (scraped.writer?.spool !== undefined) this.set(scraped.writer.spool);
-    },
-  });
-  new PromCounter({
-    name: `${p}spans_dropped_total`,
-    help: 'Spans lost because the queue and the spool were full',
-    registers,
-    collect() {
-      if (scraped.writer) {
-        this.reset();
-        this.inc(scraped.writer.dropped);
-      }
-    },
-  });
-  new PromGauge({
-    name: `${p}circuit_breaker_state`,
-    help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',
-    labelNames: ['breaker'],
-    registers,
-    collect() {
-      this.reset();
-      const w = scraped.writer;
-      if (w?.breaker) this.set({ breaker: 'writer' }, BREAKER[w.breaker]);
-      for (const [name, state] of Object.entries(breakers)) this.set({ breaker: name }, BREAKER[state]);
-    },
-  });
-  const observeFinding = (f: Finding, action: string) =>
-    findings.inc({ type: f.type, severity: f.severity, action });
-  return {
-    scraped,
-    setBreakers(b: typeof breakers) {
-      breakers = b;
-    },
-    observeSpan(span: Span) {
-      const known = ['chat', 'completion', 'embedding', 'responses', 'messages'].includes(span.operation);
-      const route = known ? (span.path ?? span.operation) : 'other';
-      const model = span.model || 'unknown';
-      const status = String(span.statusCode);
-      const seconds = span.durationMs / 1000;
-      requests.inc({ route, model, status });
-      duration.observe({ route, model, status }, seconds);
-      const g = {
-        gen_ai_operation_name: span.operation,
-        gen_ai_provider_name: span.provider,
-        gen_ai_request_model: model,
-      };
-      genaiDuration.observe({ ...g, error_type: span.statusCode >= 400 ? status : '' }, seconds);
-      if (span.usageSource !== 'none') {
-        genaiTokens.observe({ ...g, gen_ai_token_type: 'input' }, span.promptTokens);
-        genaiTokens.observe({ ...g, gen_ai_token_type: 'output' }, span.completionTokens);
-      }
-      if (span.ttftMs !== undefined) ttft.observe({ model }, span.ttftMs / 1000);
-      tokens.inc({ direction: 'input', model }, span.promptTokens);
-      tokens.inc({ direction: 'output', model }, span.completionTokens);
-      if (span.costUsd !== undefined) cost.inc({ model }, span.costUsd);
-      const action = span.status === 'blocked' ? 'blocked' : 'flagged';
-      for (const f of span.findings) observeFinding(f, action);
-    },
-    observeFinding,
-    observeAlertDelivery(channel: string, ok: boolean, type: string) {
-      alerts.inc({ channel, event_type: type, outcome: ok ? 'delivered' : 'failed' });
-    },
-    text: () => registry.metrics(),
-  };
-}
-
 const SEVERITIES = ['info', 'low', 'medium', 'high', 'critical'] as const;
 
 function randomFinding(r: Rng): Finding {
@@ -509,7 +372,11 @@ describe('createMetrics matches the prom-client build it replaces', () => {
     it(`seed ${seed}, options ${JSON.stringify(opts)}`, async () => {
       const r = rng(1000 + seed);
       const next = createMetrics(opts);
-      const ref = promClientGatewayMetrics(opts.prefix ?? 'llmtrace_', opts.defaultLabels);
+      const ref = promClientGatewayMetrics({
+        prefix: opts.prefix ?? 'llmtrace_',
+        defaultLabels: opts.defaultLabels,
+        buckets: { duration: GENAI_DURATION_BUCKETS, tokens: GENAI_TOKEN_BUCKETS, ttft: GENAI_TTFT_BUCKETS },
+      });
       let breakers: Record<string, 'closed' | 'open' | 'half-open'> = {};
       next.setWriterStats(() => {
         const w = ref.scraped.writer;
