@@ -14,6 +14,7 @@ import {
   GENAI_TTFT_BUCKETS,
 } from '@llmtrace/gateway';
 import { promClientGatewayMetrics } from '../../packages/proxy/test/fixtures/prom-client-metrics.mjs';
+import { mulberry32 } from '../../packages/proxy/test/fixtures/seeded.mjs';
 
 const flag = (name, fallback) => {
   const i = process.argv.indexOf(name);
@@ -29,18 +30,6 @@ const promClientMetrics = () =>
     buckets: { duration: GENAI_DURATION_BUCKETS, tokens: GENAI_TOKEN_BUCKETS, ttft: GENAI_TTFT_BUCKETS },
   });
 
-/** Seeded PRNG (mulberry32), so every run sees the same spans. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const MODELS = [
   ['openai', 'gpt-4o-mini'],
   ['openai', 'gpt-4o'],
@@ -54,7 +43,8 @@ const PATHS = { chat: '/v1/chat/completions', embedding: '/v1/embeddings', messa
 
 /** Spans like a busy gateway's: mostly 200s, some 429/5xx, streams with TTFT, a few findings. */
 function realisticSpans(n) {
-  const r = rng(42);
+  // Seeded, so every run sees the same spans.
+  const r = mulberry32(42);
   const pick = (xs) => xs[Math.floor(r() * xs.length)];
   return Array.from({ length: n }, () => {
     const [provider, model] = pick(MODELS);

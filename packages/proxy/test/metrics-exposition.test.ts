@@ -14,20 +14,14 @@ import {
 } from '../src/metrics/index.js';
 import { createRegistry, type MetricRegistry } from '../src/metrics/prometheus.js';
 import { promClientGatewayMetrics } from './fixtures/prom-client-metrics.mjs';
+import { mulberry32 } from './fixtures/seeded.mjs';
 
 // The in-house metrics must serve exactly the text prom-client 15 served: the same random updates go
 // to both, and the two expositions are compared byte for byte.
 
 /** Seeded PRNG (mulberry32), so a failing seed replays. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   return { next, int, pick, chance: (p: number) => next() < p };

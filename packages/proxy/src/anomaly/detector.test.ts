@@ -1,24 +1,8 @@
 import type { Span } from '@llmtrace/core';
 import { describe, expect, it } from 'vitest';
+import { gaussian, mulberry32 } from '../../test/fixtures/seeded.mjs';
 import { createAnomalyDetector } from './detector.js';
 import type { AnomalyEvent } from './types.js';
-
-/** Seeded PRNG (mulberry32) so every series is reproducible. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-function gaussian(rand: () => number): number {
-  const u = Math.max(rand(), 1e-12);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rand());
-}
 
 const T0 = Date.UTC(2026, 0, 1);
 

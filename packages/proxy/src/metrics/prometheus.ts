@@ -142,15 +142,37 @@ function valueSamples(family: Family<ValueSeries>, series: readonly ValueSeries[
   return series.map((s) => sampleLine(family.name, [s.labels, shared], s.value));
 }
 
+/** Counters and gauges: one number per series, and an optional collector run at each scrape. */
+abstract class ValueFamily<Self> extends Family<ValueSeries> {
+  constructor(
+    spec: FamilySpec,
+    private readonly collect: ((family: Self) => void) | undefined,
+  ) {
+    super(spec);
+    this.createUnlabelled();
+  }
+
+  /** Drop every series (an unlabelled one goes back to 0). */
+  reset(): void {
+    this.clear();
+  }
+
+  protected create(labels: string): ValueSeries {
+    return new ValueSeries(labels);
+  }
+
+  protected samples(defaults: DefaultLabels): string[] {
+    this.collect?.(this as unknown as Self);
+    return valueSamples(this, this.series, defaults);
+  }
+}
+
 /** A monotonic counter with labels. */
-export class Counter extends Family<ValueSeries> {
+export class Counter extends ValueFamily<Counter> {
   readonly type = 'counter';
-  private readonly collect: CounterSpec['collect'];
 
   constructor(spec: CounterSpec) {
-    super(spec);
-    this.collect = spec.collect;
-    this.createUnlabelled();
+    super(spec, spec.collect);
   }
 
   /**
@@ -165,31 +187,14 @@ export class Counter extends Family<ValueSeries> {
     if (value !== undefined && value < 0) throw new Error('It is not possible to decrease a counter');
     this.find(a, b, c, d).value += value ?? 1;
   }
-
-  /** Drop every series (an unlabelled counter goes back to 0). */
-  reset(): void {
-    this.clear();
-  }
-
-  protected create(labels: string): ValueSeries {
-    return new ValueSeries(labels);
-  }
-
-  protected samples(defaults: DefaultLabels): string[] {
-    this.collect?.(this);
-    return valueSamples(this, this.series, defaults);
-  }
 }
 
 /** A gauge with labels. */
-export class Gauge extends Family<ValueSeries> {
+export class Gauge extends ValueFamily<Gauge> {
   readonly type = 'gauge';
-  private readonly collect: GaugeSpec['collect'];
 
   constructor(spec: GaugeSpec) {
-    super(spec);
-    this.collect = spec.collect;
-    this.createUnlabelled();
+    super(spec, spec.collect);
   }
 
   /**
@@ -200,20 +205,6 @@ export class Gauge extends Family<ValueSeries> {
   set(value: number, a?: string, b?: string, c?: string, d?: string): void {
     if (typeof value !== 'number') throw new TypeError(`Value is not a valid number: ${value}`);
     this.find(a, b, c, d).value = value;
-  }
-
-  /** Drop every series (an unlabelled gauge goes back to 0). */
-  reset(): void {
-    this.clear();
-  }
-
-  protected create(labels: string): ValueSeries {
-    return new ValueSeries(labels);
-  }
-
-  protected samples(defaults: DefaultLabels): string[] {
-    this.collect?.(this);
-    return valueSamples(this, this.series, defaults);
   }
 }
 
