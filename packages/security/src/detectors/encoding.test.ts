@@ -16,6 +16,24 @@ describe('encoding detector', () => {
     expect(r.verdict).not.toBe('allow');
   });
 
+  it('finds an attack in a later payload when an earlier one decodes to harmless text', () => {
+    // Decoding a payload rescans it with the same detectors, which share the pattern objects: the
+    // scan of the enclosing text must continue after the first payload, not start over.
+    for (const encode of [
+      (s: string) => Buffer.from(s).toString('base64'),
+      (s: string) => Buffer.from(s).toString('hex'),
+    ]) {
+      const harmless = encode('here is a friendly note about the weather, nothing more to it');
+      const attack = encode(payload);
+      const text = `Two attachments: ${harmless} and ${attack}`;
+      const r = scanner.scan(text);
+      const f = r.findings.find((x) => x.type === 'encoding_attack' && x.severity === 'high');
+      expect(f, text).toBeDefined();
+      expect(text.slice(f!.location!.start, f!.location!.end)).toBe(attack);
+      expect(r.verdict).not.toBe('allow');
+    }
+  });
+
   it('decodes hex, URL-encoding, ROT13 and reversed text', () => {
     const hex = Buffer.from(payload).toString('hex');
     const url = encodeURIComponent(payload).replace(/%20/g, '%20');

@@ -188,16 +188,17 @@ function detect(input: DetectorInput): RawFinding[] {
       budget -= Math.min(m[0].length, MAX_CANDIDATE_CHARS);
       // Encoded instructions are short; decoding the first 16 KiB of a huge run is enough to tell.
       const candidate = m[0].length > MAX_CANDIDATE_CHARS ? m[0].slice(0, MAX_CANDIDATE_CHARS) : m[0];
+      // The patterns are shared: the rescan of a decoded payload runs this detector again, whose
+      // own scan of the same pattern moves lastIndex. Continue from where this scan was.
+      const next = re.lastIndex;
       tryDecoded(kind, m.index, m.index + m[0].length, decode(candidate));
+      re.lastIndex = next;
     }
   };
 
   if (nested) {
     const runs = input.prefilters === false ? undefined : longRuns(text);
     if (!runs || runs.base64) scanPattern(BASE64, 'base64', decodeBase64);
-    // BASE64 is shared with the scanPattern loop of an enclosing scan (rescan runs this detector
-    // again), which continues from its lastIndex: leave it as a scan without matches does, at 0.
-    else BASE64.lastIndex = 0;
     if (text.includes('\\x') || (runs ? runs.hex : /[0-9a-fA-F]{24}/.test(text)))
       scanPattern(HEX, 'hex', decodeHex);
     if (text.includes('%')) scanPattern(URLENC, 'url', decodeUrl);
