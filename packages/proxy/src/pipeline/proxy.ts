@@ -369,72 +369,65 @@ const SMALL_BODY = 64 * 1024;
 /**
  * Read a body to its end, holding at most `limit` bytes: its bytes and whether it ended cleanly
  * (not cut off or errored), or, past the limit, `rest`: the whole body again as a stream (what was
- * read, then the remainder as it arrives).
+ * read, then the remainder as it arrives). Event listeners rather than an async iterator, which
+ * costs a generator and a promise per chunk on the common path.
  */
-async function readUpTo(
+function readUpTo(
   body: Readable,
   limit: number,
 ): Promise<{ bytes: Buffer; ok: boolean; rest?: undefined } | { rest: Readable }> {
-  const parts: Buffer[] = [];
-  let size = 0;
-  let ok = true;
-  // Pulled by hand: leaving a for-await loop early would destroy the stream.
-  const chunks = body[Symbol.asyncIterator]();
-  try {
-    for (let r = await chunks.next(); !r.done; r = await chunks.next()) {
-      const chunk = r.value as Buffer;
-      parts.push(chunk);
-      size += chunk.length;
-      if (size > limit) {
-        async function* rest(): AsyncGenerator<Buffer> {
-          yield* parts;
-          for (let n = await chunks.next(); !n.done; n = await chunks.next()) yield n.value as Buffer;
-        }
-        return { rest: Readable.from(rest(), { objectMode: false }) };
-      }
-    }
-  } catch {
-    ok = false;
-  }
-  return { bytes: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), ok };
-}
-
-/**
- * Read a body of known small length completely; `undefined` if it ends short, runs over or errors
- * (the body is then destroyed). Event listeners rather than an async iterator, which costs a
- * generator and a promise per chunk on the common path.
- */
-function collectSmallBody(body: Readable, length: number): Promise<Buffer | undefined> {
   return new Promise((resolve) => {
     const parts: Buffer[] = [];
     let size = 0;
-    const done = (ok: boolean): void => {
+    const stop = (): void => {
       body.off('data', onData);
       body.off('end', onEnd);
       body.off('close', onClose);
-      if (!ok || size !== length) {
-        body.destroy();
-        resolve(undefined);
-      } else resolve(parts.length === 1 ? parts[0] : Buffer.concat(parts, size));
+    };
+    const whole = (ok: boolean): void => {
+      stop();
+      resolve({ bytes: parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts, size), ok });
     };
     const onData = (chunk: Buffer): void => {
       parts.push(chunk);
       size += chunk.length;
-      if (size > length) done(false);
+      if (size <= limit) return;
+      stop();
+      body.pause();
+      resolve({ rest: Readable.from(restOf(parts, body), { objectMode: false }) });
     };
-    const onEnd = (): void => done(true);
-    const onClose = (): void => done(false);
-    // Stays attached: an error after this read is over must not go unhandled.
-    body.on('error', () => done(false));
+    const onEnd = (): void => whole(true);
+    // Closed before its end: cut off.
+    const onClose = (): void => whole(false);
+    // Stays attached: an error after this read is over must not go unhandled (the rest's reader
+    // still sees it, as the stream's stored error).
+    body.on('error', () => whole(false));
     // Listeners attached to a stream that is already over would wait forever.
     if (body.readableEnded || body.destroyed) {
-      done(body.readableEnded);
+      whole(body.readableEnded);
       return;
     }
     body.on('data', onData);
     body.on('end', onEnd);
     body.on('close', onClose);
   });
+}
+
+/** What was read, then the rest of the body as it arrives. */
+async function* restOf(read: readonly Buffer[], body: Readable): AsyncGenerator<Buffer> {
+  yield* read;
+  for await (const chunk of body) yield chunk as Buffer;
+}
+
+/** Read a body of known small length completely; `undefined` if it ends short, runs over or errors. */
+async function collectSmallBody(body: Readable, length: number): Promise<Buffer | undefined> {
+  const read = await readUpTo(body, length);
+  if (read.rest) {
+    read.rest.destroy();
+    body.destroy(); // the rest's generator may not have started, so it would not
+    return undefined;
+  }
+  return read.ok && read.bytes.length === length ? read.bytes : undefined;
 }
 
 function mergeScans(
