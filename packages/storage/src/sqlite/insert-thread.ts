@@ -71,10 +71,13 @@ export function startInsertThread(options: {
     w.postMessage({ id: 0, rows: [], close: true } satisfies InsertRequest);
   };
 
+  // Resolves close()'s wait once no batch is in flight.
+  let drained: (() => void) | undefined;
   const failAll = (why: string): void => {
     const waiting = [...pending.values()];
     pending.clear();
     for (const p of waiting) p.reject(new Error(why));
+    drained?.();
   };
   const start = (): Worker => {
     const w = new Worker(script, {
@@ -95,6 +98,7 @@ export function startInsertThread(options: {
       }
       if (msg.error === undefined) p.resolve();
       else p.reject(new Error(msg.error));
+      if (pending.size === 0) drained?.();
     });
     const gone = (why: string): void => {
       if (worker !== w) return;
@@ -125,24 +129,10 @@ export function startInsertThread(options: {
     },
     async close() {
       if (closed) return;
-      // Batches already handed over are committed before the connection closes.
-      const inFlight = [...pending.values()].map(
-        (p) =>
-          new Promise<void>((done) => {
-            const { resolve, reject } = p;
-            p.resolve = () => {
-              resolve();
-              done();
-            };
-            p.reject = (err) => {
-              reject(err);
-              done();
-            };
-          }),
-      );
       closed = true;
       clearTimeout(idleTimer);
-      await Promise.all(inFlight);
+      // Batches already handed over are committed before the connection closes.
+      if (pending.size > 0) await new Promise<void>((done) => (drained = done));
       const w = worker;
       worker = undefined;
       if (!w) return;
