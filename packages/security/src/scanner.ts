@@ -33,6 +33,10 @@ const MAX_SCAN_CHARS = 4 * 1024 * 1024;
 // Up to this many findings per text, duplicates are found by a linear search (see scanUncached).
 const LINEAR_DEDUPE = 32;
 
+/** The identity of a finding for deduplication: type, range and detector. */
+const dedupeKey = (type: string, start: number, end: number, detector: string): string =>
+  `${type}|${start}|${end}|${detector}`;
+
 /** Whether `findings` already has one with this type, range and detector. */
 function isDuplicate(
   findings: readonly LocatedFinding[],
@@ -224,14 +228,14 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
         end = mapped.end;
       }
       if (seen) {
-        const key = `${f.type}|${start}|${end}|${detector}`;
+        const key = dedupeKey(f.type, start, end, detector);
         if (seen.has(key)) continue;
         seen.add(key);
       } else if (isDuplicate(findings, f.type, start, end, detector)) continue;
       else if (findings.length >= LINEAR_DEDUPE) {
         seen = new Set();
-        for (const k of findings) seen.add(`${k.type}|${k.start}|${k.end}|${k.detector}`);
-        seen.add(`${f.type}|${start}|${end}|${detector}`);
+        for (const k of findings) seen.add(dedupeKey(k.type, k.start, k.end, k.detector));
+        seen.add(dedupeKey(f.type, start, end, detector));
       }
       if (isAllowed(text, start, end)) continue;
       findings.push({
