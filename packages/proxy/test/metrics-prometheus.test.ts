@@ -1,5 +1,6 @@
 import type { Span } from '@llmtrace/core';
-import { register } from 'prom-client';
+import { getHeapStatistics } from 'node:v8';
+import { collectDefaultMetrics, Registry, register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createHealthRoutes, createMetrics } from '../src/metrics/index.js';
 
@@ -137,6 +138,35 @@ describe('Prometheus metrics', () => {
     text = await m.text();
     expect(sample(text, 'llmtrace_writer_queue_depth')).toBe(40);
     expect(sample(text, 'llmtrace_spans_dropped_total')).toBe(12);
+  });
+
+  it("exposes the process's memory under prom-client's default metric names and labels", async () => {
+    const text = await createMetrics().text();
+    const reference = new Registry();
+    collectDefaultMetrics({ register: reference });
+    const theirs = await reference.metrics();
+    /** Sample names with their label sets, e.g. `nodejs_heap_space_size_total_bytes{space="new"}`. */
+    const series = (t: string, name: string) =>
+      t
+        .split('\n')
+        .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+        .map((l) => l.slice(0, l.lastIndexOf(' ')))
+        .sort();
+    for (const name of [
+      'process_resident_memory_bytes',
+      'nodejs_heap_size_total_bytes',
+      'nodejs_heap_size_used_bytes',
+      'nodejs_external_memory_bytes',
+      'nodejs_heap_space_size_total_bytes',
+      'nodejs_heap_space_size_used_bytes',
+    ]) {
+      expect(series(text, name).length, name).toBeGreaterThan(0);
+      expect(series(text, name), name).toEqual(series(theirs, name));
+    }
+    const rss = sample(text, 'process_resident_memory_bytes') ?? 0;
+    expect(rss).toBeGreaterThan(process.memoryUsage().heapUsed / 2);
+    expect(sample(text, 'nodejs_heap_size_limit_bytes')).toBe(getHeapStatistics().heap_size_limit);
+    expect(sample(text, 'nodejs_heap_space_size_total_bytes', { space: 'new' })).toBeGreaterThan(0);
   });
 
   it('counts alert deliveries by outcome', async () => {

@@ -1,6 +1,7 @@
 import type { Finding, Span } from '@llmtrace/core';
 import { Hono } from 'hono';
 import { GENAI_DURATION_BUCKETS, GENAI_TOKEN_BUCKETS, GENAI_TTFT_BUCKETS } from './buckets.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import { createRegistry } from './prometheus.js';
 
 /** Writer figures read at scrape time (the storage span writer's `stats()` fits). */
@@ -31,6 +32,8 @@ export interface MetricsOptions {
   prefix?: string;
   /** Labels added to every series, e.g. `{ instance_role: 'proxy' }`. */
   defaultLabels?: Record<string, string>;
+  /** Also expose the process's memory (resident set, V8 heap); default true. */
+  processMetrics?: boolean;
 }
 
 /** The gateway's Prometheus metrics, in their own registry (never the global one). */
@@ -57,7 +60,7 @@ const KNOWN_OPERATIONS = new Set(['chat', 'completion', 'embedding', 'responses'
  * Create the gateway's metrics: request counts and duration histograms by route, model and status;
  * GenAI histograms (`gen_ai_client_operation_duration_seconds`, `gen_ai_client_token_usage`) with the
  * OpenTelemetry GenAI bucket advice; time to first token; tokens; cost; findings by type and action;
- * writer queue, spool and drops; circuit breakers; alert deliveries.
+ * writer queue, spool and drops; circuit breakers; alert deliveries; the process's memory.
  *
  * @example
  * const metrics = createMetrics();
@@ -178,6 +181,8 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       for (const [name, state] of Object.entries(states)) gauge.set(BREAKER_VALUE[state], name);
     },
   });
+
+  if (options.processMetrics !== false) registerProcessMetrics(registry);
 
   const observeFinding = (f: Finding, action: 'blocked' | 'flagged') =>
     findings.inc(1, f.type, f.severity, action);
