@@ -18,6 +18,8 @@ interface Entry {
   /** Where `texts` hangs, so that a context's last entry takes its map along. */
   contexts: Map<string | undefined, Map<string, Entry>>;
   context: string | undefined;
+  /** The entry remembered next after this one (age order, for eviction). */
+  newer: Entry | undefined;
 }
 
 /**
@@ -35,8 +37,11 @@ interface Entry {
  */
 export function createScanCache(budgetChars: number) {
   const roles = new Map<string, Map<string | undefined, Map<string, Entry>>>();
-  // Insertion order is age order: eviction walks it from the front.
-  const order = new Set<Entry>();
+  // Entries in age order, a queue linked through `newer`: eviction takes the oldest first. (A Set
+  // walked from its front would step over every entry deleted since V8 last compacted it.)
+  let oldest: Entry | undefined;
+  let newest: Entry | undefined;
+  let count = 0;
   let chars = 0;
 
   /** Characters charged for an entry: the length of the joined key this cache used to build. */
@@ -73,19 +78,25 @@ export function createScanCache(budgetChars: number) {
         contexts.set(context, texts);
       }
       if (texts.has(text)) return;
-      const entry: Entry = { findings, chars: size, texts, text, contexts, context };
+      const entry: Entry = { findings, chars: size, texts, text, contexts, context, newer: undefined };
       texts.set(text, entry);
-      order.add(entry);
+      if (newest) newest.newer = entry;
+      else oldest = entry;
+      newest = entry;
+      count++;
       chars += size;
-      for (const e of order) {
-        if (chars <= budgetChars) break;
-        order.delete(e);
+      while (chars > budgetChars && oldest) {
+        const e = oldest;
+        oldest = e.newer;
+        if (!oldest) newest = undefined;
+        e.newer = undefined;
+        count--;
         e.texts.delete(e.text);
         if (e.texts.size === 0 && e.contexts.get(e.context) === e.texts) e.contexts.delete(e.context);
         chars -= e.chars;
       }
     },
     /** Remembered entries (for tests). */
-    size: () => order.size,
+    size: () => count,
   };
 }
