@@ -1,5 +1,5 @@
-import type { Span } from '@llmtrace/core';
 import { getHeapStatistics } from 'node:v8';
+import type { Span } from '@llmtrace/core';
 import { collectDefaultMetrics, Registry, register } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { createHealthRoutes, createMetrics } from '../src/metrics/index.js';
