@@ -12,6 +12,7 @@ import { redactExcerpt } from './redact.js';
 import { createScanCache, DEFAULT_CACHE_CHARS, type LocatedFinding } from './scan-cache.js';
 import { DEFAULT_THRESHOLDS, scoreFindings, verdictFor } from './scoring.js';
 import type { Scanner, ScannerOptions, ScannerStats, ScanOptions, ScanResult, ScanRole } from './types.js';
+import { warmUpCall } from './warm-up.js';
 
 /** Advanced options (evaluation, tests): inject a model or extra detectors. */
 export interface ScannerInternals {
@@ -85,6 +86,8 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
   const allow = (options.allowList ?? []).map((a) => (typeof a === 'string' ? a.toLowerCase() : a));
 
   const stats: ScannerStats = { scans: 0, detectorErrors: 0, errorsByDetector: {} };
+  // While warming up (see `warmUp`): no cache, no scan count.
+  let warming = false;
 
   const runOne = (d: Detector, input: DetectorInput): RawFinding[] => {
     try {
@@ -153,10 +156,10 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     messageIndex: number | undefined,
     systemPrompt?: string,
   ): Finding[] => {
-    let found = cache.get(raw, role, systemPrompt);
+    let found = warming ? undefined : cache.get(raw, role, systemPrompt);
     if (!found) {
       found = scanUncached(raw, role, systemPrompt);
-      cache.set(raw, role, systemPrompt, found);
+      if (!warming) cache.set(raw, role, systemPrompt, found);
     }
     // Field by field rather than rest and spread: same keys in the same order, far cheaper.
     const out: Finding[] = new Array(found.length);
@@ -258,7 +261,7 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
   };
 
   const safe = (fn: () => Finding[]): ScanResult => {
-    stats.scans++;
+    if (!warming) stats.scans++;
     try {
       return result(fn());
     } catch (err) {
@@ -293,7 +296,7 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     ];
   };
 
-  return {
+  const scanner: Scanner = {
     scan(text: string, opts: ScanOptions = {}): ScanResult {
       const role = toRole(opts.role);
       const side = role === 'assistant' ? 'response' : 'request';
@@ -336,5 +339,21 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     stats(): ScannerStats {
       return { ...stats, errorsByDetector: { ...stats.errorsByDetector } };
     },
+    warmUp(calls = DEFAULT_WARM_UP_CALLS): void {
+      warming = true;
+      try {
+        for (let i = 0; i < calls; i++) {
+          const call = warmUpCall(i);
+          scanner.scanMessages(call.messages);
+          scanner.scanResponse(call.reply, { systemPrompt: call.systemPrompt });
+        }
+      } finally {
+        warming = false;
+      }
+    },
   };
+  return scanner;
 }
+
+/** Chat calls {@link Scanner.warmUp} scans by default. */
+export const DEFAULT_WARM_UP_CALLS = 3000;
