@@ -40,6 +40,8 @@ export const DESCRIPTIONS = {
   memory: 'What the proxy does with memory it no longer needs.',
   'memory.idle_gc_ms':
     'After this long without a request following traffic, full garbage collections (three passes over the next 7 s) return the heap grown under load to the system; 0 turns it off. ms.',
+  'security.warm_up_calls':
+    "Made-up chat calls run through the scanner at start-up, so that V8 has optimized the scanner's code before traffic arrives instead of over its first thousands of real calls (about 0.5 s on a small machine); 0 turns it off.",
   storage: 'Where spans, metadata and shared counters live; `profile` picks the shape.',
   'storage.profile':
     '`sqlite` (embedded file), `memory` (nothing persisted), `postgres`, `clickhouse`, or `production` (ClickHouse spans + PostgreSQL metadata + Redis counters).',

@@ -9,7 +9,7 @@ import type { Config } from './config/index.js';
 export function scannerFromConfig(config: Config, logger: Logger): Scanner | undefined {
   const s = config.security;
   if (!s.enabled) return undefined;
-  return createScanner({
+  const scanner = createScanner({
     thresholds: { flag: s.flag_threshold, block: s.block_threshold },
     learnedModel: s.learned_model,
     cacheChars: s.scan_cache_chars,
@@ -18,6 +18,17 @@ export function scannerFromConfig(config: Config, logger: Logger): Scanner | und
     allowList: s.allow_list,
     logger,
   });
+  if (s.warm_up_calls > 0) {
+    // Right after start, V8 would optimize the scanner's code over the first thousands of real
+    // calls, on the cores that serve them; do it now, before the proxy listens.
+    const t = performance.now();
+    scanner.warmUp(s.warm_up_calls);
+    logger.info('security scanner warmed up', {
+      calls: s.warm_up_calls,
+      ms: Math.round(performance.now() - t),
+    });
+  }
+  return scanner;
 }
 
 /** The price table: the bundled prices, a pricing file, and per-model overrides from the config. */
