@@ -3,7 +3,7 @@
 // interleaved round by round in one run, so machine noise hits both sides alike.
 //
 //   pnpm build && node bench/proxy/overhead.mjs [--seconds 4] [--rounds 3] [--delay 20] [--conc 1,10,64]
-//     [--storage sqlite|memory] [--worker] [--idle-gc-ms N] [--warmup-calls 12000]
+//     [--storage sqlite|memory] [--worker] [--idle-gc-ms N] [--warmup-calls 12000] [--cold-only]
 //     [--proxy-node-flags="--max-semi-space-size=4"]
 //
 // A third arm, a bare node:http + undici proxy (floor-proxy.mjs), shows what any Node proxy costs
@@ -34,6 +34,8 @@ const { values: args } = parseArgs({
     'proxy-node-flags': { type: 'string', default: '' },
     // Calls through the proxy before the measured rounds, so that they measure optimized code.
     'warmup-calls': { type: 'string', default: '12000' },
+    // Measure the cold start only (e.g. to compare LLMTRACE_SECURITY_WARM_UP_CALLS=0 with the default).
+    'cold-only': { type: 'boolean', default: false },
   },
 });
 const SECONDS = Number(args.seconds);
@@ -193,59 +195,62 @@ try {
   console.log(
     `cold start: first ${COLD_SECONDS} s at c=10 (${cold.count} calls) | added p50 ${fmt(cold.p50 - coldDirect.p50)} p99 ${fmt(cold.p99 - coldDirect.p99)} ms | throughput ratio ${fmt(cold.rps / coldDirect.rps)}`,
   );
-  // Warm every arm: JIT, keep-alive pools, SQLite. The proxy until its code is optimized.
-  const t0 = performance.now();
-  const warmStreams = Math.ceil(WARMUP_CALLS / 8);
-  await load(proxy.url, 16, 600, { calls: WARMUP_CALLS });
-  await load(proxy.url, 16, 600, { stream: true, calls: warmStreams });
-  console.log(
-    `warm-up: ${WARMUP_CALLS} calls and ${warmStreams} streams through the proxy in ${fmt((performance.now() - t0) / 1000)} s`,
-  );
-  await load(upstream.url, 16, 600, { calls: 2000 });
-  await load(floor.url, 16, 600, { calls: 2000 });
-  for (const conc of CONCURRENCY) {
-    const direct = [];
-    const viaProxy = [];
-    const viaFloor = [];
-    const arms = [
-      [direct, upstream.url],
-      [viaFloor, floor.url],
-      [viaProxy, proxy.url],
-    ];
-    for (let r = 0; r < ROUNDS; r++) {
-      // Rotate which side goes first so drift in machine load does not favour one.
-      for (let i = 0; i < arms.length; i++) {
-        const [runs, url] = arms[(i + r) % arms.length];
-        runs.push(await load(url, conc, SECONDS));
+  // The rest, unless only the cold start was asked for.
+  if (!args['cold-only']) {
+    // Warm every arm: JIT, keep-alive pools, SQLite. The proxy until its code is optimized.
+    const t0 = performance.now();
+    const warmStreams = Math.ceil(WARMUP_CALLS / 8);
+    await load(proxy.url, 16, 600, { calls: WARMUP_CALLS });
+    await load(proxy.url, 16, 600, { stream: true, calls: warmStreams });
+    console.log(
+      `warm-up: ${WARMUP_CALLS} calls and ${warmStreams} streams through the proxy in ${fmt((performance.now() - t0) / 1000)} s`,
+    );
+    await load(upstream.url, 16, 600, { calls: 2000 });
+    await load(floor.url, 16, 600, { calls: 2000 });
+    for (const conc of CONCURRENCY) {
+      const direct = [];
+      const viaProxy = [];
+      const viaFloor = [];
+      const arms = [
+        [direct, upstream.url],
+        [viaFloor, floor.url],
+        [viaProxy, proxy.url],
+      ];
+      for (let r = 0; r < ROUNDS; r++) {
+        // Rotate which side goes first so drift in machine load does not favour one.
+        for (let i = 0; i < arms.length; i++) {
+          const [runs, url] = arms[(i + r) % arms.length];
+          runs.push(await load(url, conc, SECONDS));
+        }
       }
+      const d = summarise(direct);
+      const f = summarise(viaFloor);
+      const p = summarise(viaProxy);
+      results.push({ kind: 'json', conc, d, p });
+      console.log(
+        `c=${String(conc).padStart(2)} json   direct ${fmt(d.rps)} req/s p50 ${fmt(d.p50)} p99 ${fmt(d.p99)} ms | proxy ${fmt(p.rps)} req/s p50 ${fmt(p.p50)} p99 ${fmt(p.p99)} ms | added p50 ${fmt(p.p50 - d.p50)} p99 ${fmt(p.p99 - d.p99)} ms | throughput ratio ${fmt(p.rps / d.rps)} | errors ${d.errors}/${p.errors}`,
+      );
+      console.log(
+        `       floor  (bare node:http + undici proxy) ${fmt(f.rps)} req/s p50 ${fmt(f.p50)} p99 ${fmt(f.p99)} ms | added p50 ${fmt(f.p50 - d.p50)} p99 ${fmt(f.p99 - d.p99)} ms | throughput ratio ${fmt(f.rps / d.rps)}`,
+      );
     }
-    const d = summarise(direct);
-    const f = summarise(viaFloor);
-    const p = summarise(viaProxy);
-    results.push({ kind: 'json', conc, d, p });
+    const sd = [];
+    const sp = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      sd.push(await load(upstream.url, 10, SECONDS, { stream: true }));
+      sp.push(await load(proxy.url, 10, SECONDS, { stream: true }));
+    }
+    const d = summarise(sd);
+    const p = summarise(sp);
+    results.push({ kind: 'stream', conc: 10, d, p });
     console.log(
-      `c=${String(conc).padStart(2)} json   direct ${fmt(d.rps)} req/s p50 ${fmt(d.p50)} p99 ${fmt(d.p99)} ms | proxy ${fmt(p.rps)} req/s p50 ${fmt(p.p50)} p99 ${fmt(p.p99)} ms | added p50 ${fmt(p.p50 - d.p50)} p99 ${fmt(p.p99 - d.p99)} ms | throughput ratio ${fmt(p.rps / d.rps)} | errors ${d.errors}/${p.errors}`,
+      `c=10 stream direct first-chunk p50 ${fmt(d.ttfb50)} p99 ${fmt(d.ttfb99)} ms | proxy p50 ${fmt(p.ttfb50)} p99 ${fmt(p.ttfb99)} ms | added first-chunk p50 ${fmt(p.ttfb50 - d.ttfb50)} p99 ${fmt(p.ttfb99 - d.ttfb99)} ms | errors ${d.errors}/${p.errors}`,
     );
-    console.log(
-      `       floor  (bare node:http + undici proxy) ${fmt(f.rps)} req/s p50 ${fmt(f.p50)} p99 ${fmt(f.p99)} ms | added p50 ${fmt(f.p50 - d.p50)} p99 ${fmt(f.p99 - d.p99)} ms | throughput ratio ${fmt(f.rps / d.rps)}`,
-    );
+    console.log(`proxy RSS after run: ${fmt(rssMb(proxy.child.pid))} MB`);
+    // memory.idle_gc_ms (default 5 s) gives the heap grown under load back once traffic stops.
+    await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
+    console.log(`proxy RSS ${IDLE_WAIT_MS / 1000} s after the run: ${fmt(rssMb(proxy.child.pid))} MB`);
   }
-  const sd = [];
-  const sp = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    sd.push(await load(upstream.url, 10, SECONDS, { stream: true }));
-    sp.push(await load(proxy.url, 10, SECONDS, { stream: true }));
-  }
-  const d = summarise(sd);
-  const p = summarise(sp);
-  results.push({ kind: 'stream', conc: 10, d, p });
-  console.log(
-    `c=10 stream direct first-chunk p50 ${fmt(d.ttfb50)} p99 ${fmt(d.ttfb99)} ms | proxy p50 ${fmt(p.ttfb50)} p99 ${fmt(p.ttfb99)} ms | added first-chunk p50 ${fmt(p.ttfb50 - d.ttfb50)} p99 ${fmt(p.ttfb99 - d.ttfb99)} ms | errors ${d.errors}/${p.errors}`,
-  );
-  console.log(`proxy RSS after run: ${fmt(rssMb(proxy.child.pid))} MB`);
-  // memory.idle_gc_ms (default 5 s) gives the heap grown under load back once traffic stops.
-  await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
-  console.log(`proxy RSS ${IDLE_WAIT_MS / 1000} s after the run: ${fmt(rssMb(proxy.child.pid))} MB`);
 } finally {
   proxy.child.kill('SIGTERM');
   floor.child.kill('SIGTERM');
