@@ -287,7 +287,7 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
           // Decoded and parsed when the span is built, not while the client waits for its answer.
           patch.responseBody = {
             bytes: result.captured,
-            encoding,
+            encoding: result.capturedDecoded ? undefined : encoding,
             contentType,
             truncated: result.truncated,
           };
@@ -528,10 +528,12 @@ async function guardWholeBody(
       headers['content-length'] = String(out.length);
     }
   }
-  // The span keeps what the upstream said; the client gets the guarded body.
+  // The span keeps what the upstream said (decoded once, here); the client gets the guarded body.
+  const decodedOk = typeof decoded !== 'string';
   onDone({
     outcome,
-    captured: raw,
+    captured: decodedOk ? decoded : raw,
+    capturedDecoded: decodedOk,
     truncated: false,
     bytes: raw.length,
     endTime: Date.now(),

@@ -26,6 +26,8 @@ export interface TeeResult {
   error?: unknown;
   /** Raw body bytes for non-streaming responses (up to the capture limit). */
   captured?: Buffer;
+  /** `captured` is already decoded (its `content-encoding` undone), so the span need not do it again. */
+  capturedDecoded?: boolean;
   /** Whether the capture hit its limit (the client still got everything). */
   truncated: boolean;
   bytes: number;
