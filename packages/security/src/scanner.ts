@@ -86,7 +86,7 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
   const allow = (options.allowList ?? []).map((a) => (typeof a === 'string' ? a.toLowerCase() : a));
 
   const stats: ScannerStats = { scans: 0, detectorErrors: 0, errorsByDetector: {} };
-  // While warming up (see `warmUp`): no cache, no scan count.
+  // While warming up (see `warmUp`): no cache, no counts.
   let warming = false;
 
   const runOne = (d: Detector, input: DetectorInput): RawFinding[] => {
@@ -94,8 +94,10 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
       return d.detect(input);
     } catch (err) {
       // Fail open: a broken detector must never break the caller's request.
-      stats.detectorErrors++;
-      stats.errorsByDetector[d.name] = (stats.errorsByDetector[d.name] ?? 0) + 1;
+      if (!warming) {
+        stats.detectorErrors++;
+        stats.errorsByDetector[d.name] = (stats.errorsByDetector[d.name] ?? 0) + 1;
+      }
       logger.warn('security detector failed', { detector: d.name, error: (err as Error)?.message });
       return [];
     }

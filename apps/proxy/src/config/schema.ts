@@ -1,3 +1,4 @@
+import { DEFAULT_WARM_UP_CALLS } from '@llmtrace/security';
 import { z } from 'zod';
 import { alertsSchema, anomalySchema, otelSchema, uiSchema } from './operator-schema.js';
 import { policiesConfigShape } from './policies-schema.js';
@@ -151,7 +152,7 @@ export const configSchema = z
          * Made-up chat calls run through the scanner at start-up, so that V8 has optimized its code
          * before traffic arrives (about 0.5 s on a small machine); 0 turns it off.
          */
-        warm_up_calls: z.number().int().min(0).max(100_000).default(3000),
+        warm_up_calls: z.number().int().min(0).max(100_000).default(DEFAULT_WARM_UP_CALLS),
         /** Switch individual detectors off (or on) by name, e.g. `{ pii: false }`. */
         detectors: z.record(z.string(), z.boolean()).default({}),
         /** Extra rules: a regex (checked for catastrophic backtracking) or a keyword list. */
