@@ -188,13 +188,14 @@ export interface OutputGuardPolicyOptions extends Omit<TextGuardOptions, 'scan' 
  * createOutputGuardPolicy({ scanner, rules: [{ match: 'secret.*', action: 'redact' }, { match: 'leak.*', action: 'block' }] });
  */
 export function createOutputGuardPolicy(options: OutputGuardPolicyOptions): RequestPolicy {
+  // Whether any rule redacts or blocks depends on the options only (tenants cannot change them).
+  const guards = options.rules.some((r) => r.action === 'redact' || r.action === 'block');
   const decide = (context: PolicyContext, tenant: TenantPolicy | undefined): PolicyDecision | undefined => {
     const id = context.format?.id;
     if ((id !== 'openai.chat' && id !== 'anthropic.messages') || tenant?.monitoringScope === 'input_only')
       return undefined;
     // Output rules are the guard's own: a tenant's input enforcement override does not loosen them.
     const rules = options.rules;
-    if (!rules.some((r) => r.action === 'redact' || r.action === 'block')) return undefined;
     const systemPrompt = context.request?.systemPrompt;
     const scan: TextScan = (text) => options.scanner.scanResponse(text, { systemPrompt }).findings;
     const newGuard = (): TextGuard => createTextGuard({ ...options, scan, rules });
@@ -209,7 +210,7 @@ export function createOutputGuardPolicy(options: OutputGuardPolicyOptions): Requ
     name: 'output-guard',
     check(context) {
       const id = context.format?.id;
-      if (id !== 'openai.chat' && id !== 'anthropic.messages') return undefined;
+      if (!guards || (id !== 'openai.chat' && id !== 'anthropic.messages')) return undefined;
       return withTenantPolicy(context, options.overrides, decide);
     },
   };
