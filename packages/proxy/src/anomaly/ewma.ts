@@ -41,20 +41,5 @@ export class EwmaStat implements Ewma {
  * @example const s = createEwma(0.05); s.update(12); s.mean
  */
 export function createEwma(alpha: number): Ewma {
-  // Read-only accessors over an EwmaStat: the same object shape as ever, one copy of the arithmetic.
-  const stat = new EwmaStat(alpha);
-  return {
-    get count() {
-      return stat.count;
-    },
-    get mean() {
-      return stat.mean;
-    },
-    get variance() {
-      return stat.variance;
-    },
-    update(x) {
-      stat.update(x);
-    },
-  };
+  return new EwmaStat(alpha);
 }

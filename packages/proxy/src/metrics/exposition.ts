@@ -24,7 +24,7 @@ export function escapeText(text: string): string {
  *
  * @example escapeLabelValue('say "hi"') // 'say \\"hi\\"'
  */
-export function escapeLabelValue(value: string): string {
+function escapeLabelValue(value: string): string {
   return escapeText(value).replace(/"/g, '\\"');
 }
 
@@ -35,7 +35,7 @@ export function escapeLabelValue(value: string): string {
  * @example formatValue(1e-7) // '1e-7'
  * @example formatValue(Infinity) // '+Inf'
  */
-export function formatValue(value: number): string {
+function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'Nan';
   if (value === Number.POSITIVE_INFINITY) return '+Inf';
   if (value === Number.NEGATIVE_INFINITY) return '-Inf';
