@@ -182,7 +182,9 @@ export function createAuthPolicy(options: AuthPolicyOptions): RequestPolicy {
     state: RequestState,
     tenantPolicy: TenantPolicy | undefined,
   ): PolicyDecision | undefined => {
-    state.tenantPolicy = tenantPolicy;
+    // `{}` for a tenant without overrides, as tenantPolicyFor records it: later policies then
+    // take it from the request instead of looking the tenant up again.
+    state.tenantPolicy = tenantPolicy ?? {};
     if (tenantPolicy?.upstreamKey) {
       const held = tenantPolicy.upstreamKey;
       if (context.format?.provider !== 'anthropic')
