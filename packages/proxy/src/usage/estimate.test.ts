@@ -1,9 +1,10 @@
 import { createRequire } from 'node:module';
-import { encodeChat } from 'gpt-tokenizer/model/gpt-4o';
+import { encode, encodeChat } from 'gpt-tokenizer/model/gpt-4o';
 import { describe, expect, it } from 'vitest';
 import type { ParsedRequest } from '../providers/types.js';
 import {
   countTokens,
+  createCountCache,
   encodingFor,
   estimatePromptTokens,
   estimateUsage,
@@ -44,6 +45,27 @@ describe('token estimation', () => {
       countTokens('Hello world') + countTokens('get_weather') + countTokens('{"city":"Paris"}'),
     );
     expect(u.totalTokens).toBe(u.promptTokens + u.completionTokens);
+  });
+
+  it('counts a long text the same when its count is remembered, and a changed text afresh', () => {
+    const system = 'You are the support assistant for Acme Cloud; answer briefly. '.repeat(20);
+    const edited = `${system.slice(0, -2)}!`;
+    expect(countTokens(system, 'gpt-4o')).toBe(encode(system).length);
+    expect(countTokens(system, 'gpt-4o')).toBe(encode(system).length);
+    expect(countTokens(edited, 'gpt-4o')).toBe(encode(edited).length);
+    expect(encode(edited).length).not.toBe(encode(system).length);
+  });
+
+  it('remembers counts for two generations, carrying a hit in the older one forward', () => {
+    const cache = createCountCache(10);
+    cache.set('aaaa', 1);
+    cache.set('bbbb', 2);
+    cache.set('cccc', 3); // the first generation is full: it becomes the older one
+    expect(cache.get('aaaa')).toBe(1); // carried into the current generation
+    cache.set('dddd', 4); // full again: the generation holding only 'bbbb' is dropped
+    expect(cache.get('bbbb')).toBeUndefined();
+    expect([cache.get('aaaa'), cache.get('cccc'), cache.get('dddd')]).toEqual([1, 3, 4]);
+    expect(cache.size()).toBe(3);
   });
 
   it('treats special-token text typed by a user as text instead of throwing', () => {

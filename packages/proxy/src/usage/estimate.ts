@@ -8,6 +8,59 @@ interface Tokenizer {
 }
 
 const loaded = new Map<Encoding, Tokenizer>();
+const counts = new Map<Encoding, CountCache>();
+
+/** Shortest text whose count is remembered: shorter ones cost about as much to count as to look up. */
+const MIN_REMEMBERED_CHARS = 64;
+/** Longest text whose count is remembered. */
+const MAX_REMEMBERED_CHARS = 64_000;
+/** Characters of text remembered per generation of the count cache (two generations at most). */
+const COUNT_CACHE_CHARS = 512_000;
+
+/**
+ * Token counts of texts already counted. A chat client sends the system prompt and the whole
+ * history again with every call, and estimates (token caps and budgets before forwarding, usage of
+ * streams without it after) would tokenize all of it each time: about 60 µs per 4 KB.
+ *
+ * Two generations: a lookup tries the current one, then the previous one (carrying a hit forward);
+ * once the current one holds `generationChars` characters of keys it becomes the previous one and
+ * the older one is dropped whole. No per-entry bookkeeping, and no eviction walk.
+ *
+ * @example
+ * const cache = createCountCache(1_000_000);
+ * cache.get(text) ?? cache.set(text, count(text));
+ */
+export function createCountCache(generationChars: number) {
+  let current = new Map<string, number>();
+  let previous = new Map<string, number>();
+  let chars = 0;
+  const set = (text: string, count: number): number => {
+    if (chars + text.length > generationChars) {
+      previous = current;
+      current = new Map();
+      chars = 0;
+    }
+    current.set(text, count);
+    chars += text.length;
+    return count;
+  };
+  return {
+    /** The remembered count of a text, or `undefined`. */
+    get(text: string): number | undefined {
+      const n = current.get(text);
+      if (n !== undefined) return n;
+      const old = previous.get(text);
+      if (old === undefined) return undefined;
+      previous.delete(text);
+      return set(text, old);
+    },
+    /** Remember a count; returns it. */
+    set,
+    /** Remembered texts, both generations (for tests). */
+    size: () => current.size + previous.size,
+  };
+}
+export type CountCache = ReturnType<typeof createCountCache>;
 // No special tokens are special in user text: `<|endoftext|>` typed by a user is counted as text
 // (gpt-tokenizer would otherwise throw on it).
 const AS_TEXT = { disallowedSpecial: new Set<string>() };
@@ -82,13 +135,27 @@ export function preloadTokenizer(models: readonly string[] = ['gpt-4o']): void {
 
 /**
  * Count the tokens of a text with the model's tokenizer (o200k or cl100k; other vendors' models
- * are approximated with o200k).
+ * are approximated with o200k). Counts of texts of 64 characters or more are remembered (see
+ * {@link createCountCache}), so a system prompt sent with every call is tokenized once.
  *
  * @example countTokens('Hello world', 'gpt-4o') // 2
  */
 export function countTokens(text: string, model = ''): number {
   if (text.length === 0) return 0;
-  return tokenizer(encodingFor(model)).encode(text, AS_TEXT).length;
+  const encoding = encodingFor(model);
+  if (text.length < MIN_REMEMBERED_CHARS || text.length > MAX_REMEMBERED_CHARS)
+    return countOnce(text, encoding);
+  let cache = counts.get(encoding);
+  if (!cache) {
+    cache = createCountCache(COUNT_CACHE_CHARS);
+    counts.set(encoding, cache);
+  }
+  return cache.get(text) ?? cache.set(text, countOnce(text, encoding));
+}
+
+/** Count without remembering: for a completion, new with every call. */
+function countOnce(text: string, encoding: Encoding): number {
+  return text.length === 0 ? 0 : tokenizer(encoding).encode(text, AS_TEXT).length;
 }
 
 /**
@@ -118,14 +185,16 @@ export function estimatePromptTokens(request: ParsedRequest): number {
 
 /**
  * Estimate usage when the upstream reported none: the prompt as {@link estimatePromptTokens},
- * the completion as the tokens of the response text plus each tool call's name and arguments.
+ * the completion as the tokens of the response text plus each tool call's name and arguments (new
+ * with every call, so not remembered).
  * The pipeline marks the result `estimated`.
  */
 export function estimateUsage(request: ParsedRequest, response: ParsedResponse): Usage {
   const model = response.responseModel || request.model;
+  const encoding = encodingFor(model);
   const promptTokens = estimatePromptTokens(request);
-  let completionTokens = countTokens(response.text, model);
+  let completionTokens = countOnce(response.text, encoding);
   for (const call of response.toolCalls)
-    completionTokens += countTokens(call.name, model) + countTokens(call.arguments, model);
+    completionTokens += countOnce(call.name, encoding) + countOnce(call.arguments, encoding);
   return { promptTokens, completionTokens, totalTokens: promptTokens + completionTokens };
 }
