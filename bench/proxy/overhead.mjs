@@ -235,18 +235,32 @@ try {
       );
     }
     const sd = [];
+    const sf = [];
     const sp = [];
+    const streamArms = [
+      [sd, upstream.url],
+      [sf, floor.url],
+      [sp, proxy.url],
+    ];
     for (let r = 0; r < ROUNDS; r++) {
-      sd.push(await load(upstream.url, 10, SECONDS, { stream: true }));
-      sp.push(await load(proxy.url, 10, SECONDS, { stream: true }));
+      for (let i = 0; i < streamArms.length; i++) {
+        const [runs, url] = streamArms[(i + r) % streamArms.length];
+        runs.push(await load(url, 10, SECONDS, { stream: true }));
+      }
     }
     const d = summarise(sd);
+    const f = summarise(sf);
     const p = summarise(sp);
     results.push({ kind: 'stream', conc: 10, d, p });
     console.log(
       `c=10 stream direct first-chunk p50 ${fmt(d.ttfb50)} p99 ${fmt(d.ttfb99)} ms | proxy p50 ${fmt(p.ttfb50)} p99 ${fmt(p.ttfb99)} ms | added first-chunk p50 ${fmt(p.ttfb50 - d.ttfb50)} p99 ${fmt(p.ttfb99 - d.ttfb99)} ms | errors ${d.errors}/${p.errors}`,
     );
-    console.log(`proxy RSS after run: ${fmt(rssMb(proxy.child.pid))} MB`);
+    console.log(
+      `       floor  (bare node:http + undici proxy) first-chunk p50 ${fmt(f.ttfb50)} p99 ${fmt(f.ttfb99)} ms | added first-chunk p50 ${fmt(f.ttfb50 - d.ttfb50)} p99 ${fmt(f.ttfb99 - d.ttfb99)} ms`,
+    );
+    console.log(
+      `proxy RSS after run: ${fmt(rssMb(proxy.child.pid))} MB (floor proxy: ${fmt(rssMb(floor.child.pid))} MB)`,
+    );
     // memory.idle_gc_ms (default 5 s) gives the heap grown under load back once traffic stops.
     await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
     console.log(`proxy RSS ${IDLE_WAIT_MS / 1000} s after the run: ${fmt(rssMb(proxy.child.pid))} MB`);
