@@ -37,6 +37,27 @@ describe('inline analyzer', () => {
     await idle;
   });
 
+  it('lets other callbacks run between slices of a long batch, and still builds in order', async () => {
+    const analyzer = createInlineAnalyzer({ logger: silentLogger });
+    const order: string[] = [];
+    const busy = (ms: number): void => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {}
+    };
+    for (const id of ['a', 'b', 'c', 'd', 'e'])
+      analyzer.submit(record(id), (s) => {
+        // Queued while the batch runs, as an arriving chunk's callback would be.
+        if (id === 'a') setImmediate(() => order.push('io'));
+        busy(0.7);
+        order.push(s?.spanId ?? 'none');
+      });
+    await analyzer.idle();
+    // 3.5 ms of work in 1 ms slices: the callback ran before the batch's end.
+    expect(order.indexOf('io')).toBeGreaterThan(0);
+    expect(order.indexOf('io')).toBeLessThan(order.length - 1);
+    expect(order.filter((x) => x !== 'io')).toEqual(['a', 'b', 'c', 'd', 'e']);
+  });
+
   it('a done callback that throws does not cost the rest of the batch', async () => {
     const errors: string[] = [];
     const analyzer = createInlineAnalyzer({ logger: { ...silentLogger, error: (m) => errors.push(m) } });

@@ -31,28 +31,47 @@ type AnalysisDeps = Pick<PipelineDeps, 'scanner' | 'pricing' | 'logger' | 'redac
  */
 const ANALYSIS_DELAY_MS = 5;
 
+/**
+ * Longest a batch runs before it lets pending I/O through (and goes on in `setImmediate`). At 64
+ * concurrent calls a batch is a dozen spans: run in one go, it held the event loop for 1.4 ms at
+ * the median, 3.8 ms at the 90th percentile and up to 10.5 ms (CPU profile), delaying every answer
+ * and chunk that arrived meanwhile; in slices, 1.0, 1.7 and 5.3 ms (a span can take longer than a
+ * slice, and slices with no I/O between them run back to back).
+ */
+const ANALYSIS_SLICE_MS = 1;
+
 /** Analysis on this thread, in batches a few milliseconds after the responses ended. */
 export function createInlineAnalyzer(deps: AnalysisDeps): CallAnalyzer {
   const pending = createInFlight();
-  let batch: Array<() => void> = [];
+  // Calls waiting for their span, oldest first; `next` is the first not yet built.
+  let queue: Array<(() => void) | undefined> = [];
+  let next = 0;
   let scheduled = false;
   const runBatch = (): void => {
-    scheduled = false;
-    const jobs = batch;
-    batch = [];
-    for (const job of jobs) {
+    const until = performance.now() + ANALYSIS_SLICE_MS;
+    while (next < queue.length) {
+      const job = queue[next] as () => void;
+      queue[next++] = undefined;
       try {
         job();
       } catch (err) {
         // `done` callbacks should not throw; one that does must not cost the rest of the batch.
         deps.logger.error('span delivery threw', { err: String(err) });
       }
+      // Calls that finish meanwhile join the queue and are built in the next slices.
+      if (next < queue.length && performance.now() >= until) {
+        setImmediate(runBatch);
+        return;
+      }
     }
+    queue = [];
+    next = 0;
+    scheduled = false;
   };
   return {
     submit(rec, done) {
       pending.enter();
-      batch.push(() => {
+      queue.push(() => {
         try {
           done(analyzeCall(rec, deps));
         } finally {
