@@ -1,6 +1,6 @@
 import type { PromptMessage } from '@llmtrace/core';
 import { describe, expect, it } from 'vitest';
-import { createScanCache } from './scan-cache.js';
+import { createScanCache, createSightings } from './scan-cache.js';
 import { createScanner } from './scanner.js';
 
 const SYSTEM =
@@ -111,5 +111,19 @@ describe('scan cache', () => {
     expect(cache.get('first', 'assistant', 'context one')).toBeUndefined();
     expect(cache.get('fourth text', 'assistant', 'context one')).toEqual([]);
     expect(cache.get('third', 'user', undefined)).toEqual([]);
+  });
+
+  it('notes a text the first time and knows it the second, per role and context', () => {
+    const seen = createSightings(1024);
+    expect(seen.again('what is my balance?', 'user', undefined)).toBe(false);
+    expect(seen.again('what is my balance?', 'user', undefined)).toBe(true);
+    expect(seen.again('what is my balance?', 'assistant', undefined)).toBe(false);
+    expect(seen.again('what is my balance?', 'assistant', 'a system prompt')).toBe(false);
+    expect(seen.again('what is my balance?', 'assistant', 'a system prompt')).toBe(true);
+    expect(seen.again('what is my balance!', 'user', undefined)).toBe(false);
+    // Too long to be remembered: never reported as seen, so never handed to the cache.
+    const long = 'z'.repeat(32_001);
+    seen.again(long, 'user', undefined);
+    expect(seen.again(long, 'user', undefined)).toBe(false);
   });
 });

@@ -9,7 +9,7 @@ import { loadDefaultModel } from './model/default-model.js';
 import type { NormalizedText } from './normalize.js';
 import { mapRange, normalizeText, unleet } from './normalize.js';
 import { redactExcerpt } from './redact.js';
-import { createScanCache, DEFAULT_CACHE_CHARS, type LocatedFinding } from './scan-cache.js';
+import { createScanCache, createSightings, DEFAULT_CACHE_CHARS, type LocatedFinding } from './scan-cache.js';
 import { DEFAULT_THRESHOLDS, scoreFindings, verdictFor } from './scoring.js';
 import type { Scanner, ScannerOptions, ScannerStats, ScanOptions, ScanResult, ScanRole } from './types.js';
 import { warmUpCall } from './warm-up.js';
@@ -148,7 +148,10 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     return false;
   };
 
-  const cache = createScanCache(options.cacheChars ?? DEFAULT_CACHE_CHARS);
+  const cacheChars = options.cacheChars ?? DEFAULT_CACHE_CHARS;
+  const cache = createScanCache(cacheChars);
+  // Texts are remembered from their second sighting on (see createSightings).
+  const seen = cacheChars > 0 ? createSightings() : undefined;
 
   /** {@link scanUncached}, remembered per (text, role, context); locations are per call. */
   const scanText = (
@@ -161,7 +164,7 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
     let found = warming ? undefined : cache.get(raw, role, systemPrompt);
     if (!found) {
       found = scanUncached(raw, role, systemPrompt);
-      if (!warming) cache.set(raw, role, systemPrompt, found);
+      if (!warming && seen?.again(raw, role, systemPrompt)) cache.set(raw, role, systemPrompt, found);
     }
     // Field by field rather than rest and spread: same keys in the same order, far cheaper.
     const out: Finding[] = new Array(found.length);

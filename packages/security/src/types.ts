@@ -57,8 +57,9 @@ export interface ScannerOptions {
   /**
    * Characters of scanned text whose findings are remembered (default 4 000 000; 0 turns it off).
    * Chat clients send the system prompt and the earlier turns again on every call; a message
-   * already scanned with the same role and context is not scanned again. Texts over 32 000
-   * characters are never remembered; the oldest entries go first.
+   * already scanned twice with the same role and context is not scanned again (a text is
+   * remembered when it comes a second time: most come once). Texts over 32 000 characters are
+   * never remembered; the oldest entries go first.
    */
   cacheChars?: number;
   /** Optional logger (default silent). */
