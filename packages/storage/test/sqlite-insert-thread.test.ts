@@ -55,6 +55,31 @@ describe('sqlite insert thread', () => {
     await store.close();
   });
 
+  it('hands a large batch over in slices, letting other callbacks run between them', async () => {
+    const store = built.createSqliteStore({ path: fresh(), writerThread: true });
+    await store.migrate();
+    const order: string[] = [];
+    const batch = Array.from({ length: 60 }, (_, i) => {
+      const span = makeSpan({ spanId: `s${i}` });
+      // Read once per span when it is converted for the insert thread.
+      Object.defineProperty(span, 'spanId', {
+        get: () => {
+          order.push(`s${i}`);
+          return `s${i}`;
+        },
+      });
+      return span;
+    });
+    setImmediate(() => order.push('io'));
+    await store.insertSpans(batch);
+    const io = order.indexOf('io');
+    expect(io).toBeGreaterThan(0);
+    expect(io).toBeLessThan(order.length - 1);
+    expect(order.filter((x) => x !== 'io')).toEqual(batch.map((_, i) => `s${i}`));
+    expect((await store.querySpans({ tenantId: 'tenant-a', limit: 100 })).spans).toHaveLength(60);
+    await store.close();
+  });
+
   it('commits the batches in flight before close resolves', async () => {
     const path = fresh();
     const store = built.createSqliteStore({ path, writerThread: true });
