@@ -69,7 +69,7 @@ export const DESCRIPTIONS = {
     'Security score (0–100) at or above which the scan verdict is `block`. Refusing a request is up to `enforcement.rules` (or a tenant policy).',
   'security.learned_model': 'Use the built-in learned injection model; off leaves the rule detectors alone.',
   'security.scan_cache_chars':
-    'Characters of scanned text whose findings are remembered, so a system prompt or earlier turn sent again is not scanned again (texts over 32 000 characters never are); `0` turns it off.',
+    'Characters of scanned text whose findings are remembered from the second time a text is scanned (most texts come once), so a system prompt or earlier turn sent again is not scanned a third time (texts over 32 000 characters never are); `0` turns it off.',
   'security.detectors':
     'Switch detectors off or on by name (`injection`, `jailbreak`, `encoding`, `pii`, `secrets`, `leakage`, `learned`).',
   'security.custom_rules': 'Extra rules of your own; each emits findings of type `custom.<name>`.',
