@@ -86,6 +86,14 @@ describe('loadConfig', () => {
     expect(c.storage.retention_days).toBe(7);
   });
 
+  it('sets the security scan cache and warm-up from the environment, numbers coerced', () => {
+    const c = loadConfig({
+      env: { LLMTRACE_SECURITY_SCAN_CACHE_CHARS: '0', LLMTRACE_SECURITY_WARM_UP_CALLS: '10' },
+    });
+    expect(c.security.scan_cache_chars).toBe(0);
+    expect(c.security.warm_up_calls).toBe(10);
+  });
+
   it('ignores storage variables that belong to another profile', () => {
     const c = loadConfig({
       env: { LLMTRACE_STORAGE_PROFILE: 'memory', LLMTRACE_STORAGE_DATABASE_PATH: './x.db' },
