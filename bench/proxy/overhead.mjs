@@ -153,6 +153,21 @@ function rssMb(pid) {
   return kb / 1024;
 }
 
+/**
+ * `ROUNDS` rounds of `SECONDS` against each url, rotating which goes first so that drift in
+ * machine load does not favour one; the summary of each url's runs, in the order given.
+ */
+async function interleaved(urls, conc, options = {}) {
+  const runs = urls.map(() => []);
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < urls.length; i++) {
+      const k = (i + r) % urls.length;
+      runs[k].push(await load(urls[k], conc, SECONDS, options));
+    }
+  }
+  return runs.map(summarise);
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'llmtrace-bench-'));
 const upstream = await start(
   ['mock-upstream', '--port', '0', '--delay', String(DELAY), '--chunk-delay', '2'],
@@ -208,24 +223,7 @@ try {
     await load(upstream.url, 16, 600, { calls: 2000 });
     await load(floor.url, 16, 600, { calls: 2000 });
     for (const conc of CONCURRENCY) {
-      const direct = [];
-      const viaProxy = [];
-      const viaFloor = [];
-      const arms = [
-        [direct, upstream.url],
-        [viaFloor, floor.url],
-        [viaProxy, proxy.url],
-      ];
-      for (let r = 0; r < ROUNDS; r++) {
-        // Rotate which side goes first so drift in machine load does not favour one.
-        for (let i = 0; i < arms.length; i++) {
-          const [runs, url] = arms[(i + r) % arms.length];
-          runs.push(await load(url, conc, SECONDS));
-        }
-      }
-      const d = summarise(direct);
-      const f = summarise(viaFloor);
-      const p = summarise(viaProxy);
+      const [d, f, p] = await interleaved([upstream.url, floor.url, proxy.url], conc);
       results.push({ kind: 'json', conc, d, p });
       console.log(
         `c=${String(conc).padStart(2)} json   direct ${fmt(d.rps)} req/s p50 ${fmt(d.p50)} p99 ${fmt(d.p99)} ms | proxy ${fmt(p.rps)} req/s p50 ${fmt(p.p50)} p99 ${fmt(p.p99)} ms | added p50 ${fmt(p.p50 - d.p50)} p99 ${fmt(p.p99 - d.p99)} ms | throughput ratio ${fmt(p.rps / d.rps)} | errors ${d.errors}/${p.errors}`,
@@ -234,23 +232,7 @@ try {
         `       floor  (bare node:http + undici proxy) ${fmt(f.rps)} req/s p50 ${fmt(f.p50)} p99 ${fmt(f.p99)} ms | added p50 ${fmt(f.p50 - d.p50)} p99 ${fmt(f.p99 - d.p99)} ms | throughput ratio ${fmt(f.rps / d.rps)}`,
       );
     }
-    const sd = [];
-    const sf = [];
-    const sp = [];
-    const streamArms = [
-      [sd, upstream.url],
-      [sf, floor.url],
-      [sp, proxy.url],
-    ];
-    for (let r = 0; r < ROUNDS; r++) {
-      for (let i = 0; i < streamArms.length; i++) {
-        const [runs, url] = streamArms[(i + r) % streamArms.length];
-        runs.push(await load(url, 10, SECONDS, { stream: true }));
-      }
-    }
-    const d = summarise(sd);
-    const f = summarise(sf);
-    const p = summarise(sp);
+    const [d, f, p] = await interleaved([upstream.url, floor.url, proxy.url], 10, { stream: true });
     results.push({ kind: 'stream', conc: 10, d, p });
     console.log(
       `c=10 stream direct first-chunk p50 ${fmt(d.ttfb50)} p99 ${fmt(d.ttfb99)} ms | proxy p50 ${fmt(p.ttfb50)} p99 ${fmt(p.ttfb99)} ms | added first-chunk p50 ${fmt(p.ttfb50 - d.ttfb50)} p99 ${fmt(p.ttfb99 - d.ttfb99)} ms | errors ${d.errors}/${p.errors}`,
