@@ -141,7 +141,6 @@ export function preloadTokenizer(models: readonly string[] = ['gpt-4o']): void {
  * @example countTokens('Hello world', 'gpt-4o') // 2
  */
 export function countTokens(text: string, model = ''): number {
-  if (text.length === 0) return 0;
   const encoding = encodingFor(model);
   if (text.length < MIN_REMEMBERED_CHARS || text.length > MAX_REMEMBERED_CHARS)
     return countOnce(text, encoding);

@@ -86,10 +86,10 @@ function rowValues(s: Span): unknown[] {
 /**
  * Spans converted and handed to the insert thread per message. A writer batch (100 spans by
  * default) converted and posted in one go held the event loop for about 4 ms in a CPU profile at
- * 10 concurrent calls, delaying the answers that arrived meanwhile. Larger batches go in slices of
- * this many, with pending I/O let through between them. Each slice is its own transaction on the
- * insert thread; the insert skips spans already stored, so a batch retried after a failed slice
- * stores none twice.
+ * 10 concurrent calls, delaying the answers that arrived meanwhile. Batches go in slices of this
+ * many, with pending I/O let through between them. Each slice is its own transaction on the insert
+ * thread; the insert skips spans already stored, so a batch retried after a failed slice stores
+ * none twice.
  */
 const SPANS_PER_MESSAGE = 25;
 
@@ -170,7 +170,6 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteTraceStore
         if (batch.length === 0) return;
         const t = insertThread();
         if (!t) return prepareInsert()(batch);
-        if (batch.length <= SPANS_PER_MESSAGE) return t.insert(batch.map(rowValues));
         const sending = insertInSlices(t, batch);
         handing.add(sending);
         const sent = (): void => {
