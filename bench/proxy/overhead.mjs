@@ -4,13 +4,17 @@
 //
 //   pnpm build && node bench/proxy/overhead.mjs [--seconds 4] [--rounds 3] [--delay 20] [--conc 1,10,64]
 //     [--storage sqlite|memory] [--worker] [--idle-gc-ms N] [--warmup-calls 12000] [--cold-only]
-//     [--proxy-node-flags="--max-semi-space-size=4"]
+//     [--proxy-node-flags="--max-semi-space-size=4"] [--pin]
+//
+// --pin (Linux, needs `taskset`): the load generator and the upstream run on the first CPU, the
+// proxies on the second, as a proxy deployed with a core of its own would. Without it all three
+// share every core, and the proxies' latency includes waiting for the load generator's CPU.
 //
 // A third arm, a bare node:http + undici proxy (floor-proxy.mjs), shows what any Node proxy costs
 // on the machine. Reports requests/s and latency p50/p99 per side, the added latency (proxy minus direct), the
 // added time to first chunk for streams, and the proxy's RSS right after the run and once it has
 // been idle long enough to give back what it grew under load.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,20 +40,31 @@ const { values: args } = parseArgs({
     'warmup-calls': { type: 'string', default: '12000' },
     // Measure the cold start only (e.g. to compare LLMTRACE_SECURITY_WARM_UP_CALLS=0 with the default).
     'cold-only': { type: 'boolean', default: false },
+    // Load generator and upstream on CPU 0, the proxies on CPU 1.
+    pin: { type: 'boolean', default: false },
   },
 });
+if (args.pin) {
+  // This process (the load generator) and, through inheritance, the upstream.
+  execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  console.log('pinned: load generator and upstream on CPU 0, the proxies on CPU 1');
+}
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const DELAY = Number(args.delay);
 const CONCURRENCY = args.conc.split(',').map(Number);
-const IDLE_WAIT_MS = 20_000;
+// Long enough for the proxy's idle collection (memory.idle_gc_ms, default 30 s, then 7 s of passes).
+const IDLE_WAIT_MS = Number(args['idle-gc-ms'] ?? 30_000) + 10_000;
 const WARMUP_CALLS = Number(args['warmup-calls']);
 const COLD_SECONDS = 3;
 const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.url));
 
-function start(argv, env, match, script = cli, nodeFlags = [], cwd = undefined) {
+/** Start a Node process (on CPU 1 with --pin when `proxy`) and wait for its address in stderr. */
+function start(argv, env, match, { script = cli, nodeFlags = [], cwd, proxy = false } = {}) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, script, ...argv], {
+    const command = [process.execPath, ...nodeFlags, script, ...argv];
+    const pinned = args.pin && proxy ? ['taskset', '-c', '1', ...command] : command;
+    const child = spawn(pinned[0], pinned.slice(1), {
       cwd,
       env: { ...process.env, ...env },
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -184,17 +199,19 @@ const proxy = await start(
     ...(args['idle-gc-ms'] ? { LLMTRACE_MEMORY_IDLE_GC_MS: args['idle-gc-ms'] } : {}),
   },
   /"url":"(http:\/\/[^"]+)"/,
-  cli,
-  args['proxy-node-flags'].split(' ').filter(Boolean),
-  // Relative paths (the span spool) land in the run's temporary folder.
-  dir,
+  {
+    nodeFlags: args['proxy-node-flags'].split(' ').filter(Boolean),
+    // Relative paths (the span spool) land in the run's temporary folder.
+    cwd: dir,
+    proxy: true,
+  },
 );
 
 const floor = await start(
   [upstream.url],
   {},
   /listening on (http:\/\/\S+)/,
-  fileURLToPath(new URL('./floor-proxy.mjs', import.meta.url)),
+  { script: fileURLToPath(new URL('./floor-proxy.mjs', import.meta.url)), proxy: true },
 );
 
 const fmt = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
@@ -243,7 +260,7 @@ try {
     console.log(
       `proxy RSS after run: ${fmt(rssMb(proxy.child.pid))} MB (floor proxy: ${fmt(rssMb(floor.child.pid))} MB)`,
     );
-    // memory.idle_gc_ms (default 5 s) gives the heap grown under load back once traffic stops.
+    // memory.idle_gc_ms (default 30 s) gives the heap grown under load back once traffic stops.
     await new Promise((r) => setTimeout(r, IDLE_WAIT_MS));
     console.log(`proxy RSS ${IDLE_WAIT_MS / 1000} s after the run: ${fmt(rssMb(proxy.child.pid))} MB`);
   }
