@@ -207,12 +207,10 @@ const proxy = await start(
   },
 );
 
-const floor = await start(
-  [upstream.url],
-  {},
-  /listening on (http:\/\/\S+)/,
-  { script: fileURLToPath(new URL('./floor-proxy.mjs', import.meta.url)), proxy: true },
-);
+const floor = await start([upstream.url], {}, /listening on (http:\/\/\S+)/, {
+  script: fileURLToPath(new URL('./floor-proxy.mjs', import.meta.url)),
+  proxy: true,
+});
 
 const fmt = (n) => (Number.isFinite(n) ? n.toFixed(2) : 'n/a');
 const results = [];
