@@ -1,14 +1,7 @@
 import type { Span } from '@llmtrace/core';
 import { type Logger, silentLogger } from '@llmtrace/core';
-import { type Attributes, context, SpanKind, SpanStatusCode, TraceFlags, trace } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, type IdGenerator } from '@opentelemetry/sdk-trace-base';
-import {
-  ATTR_ERROR_TYPE,
-  ATTR_HTTP_RESPONSE_STATUS_CODE,
-  ATTR_SERVICE_NAME,
-} from '@opentelemetry/semantic-conventions';
+import type { Attributes } from '@opentelemetry/api';
+import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import { GENAI, semconvOperation, toInputMessages, toOutputMessages } from './genai.js';
 
 /** Options of {@link createOtlpExporter}. */
@@ -85,7 +78,7 @@ export function genaiAttributes(span: Span, includeContent: boolean): Attributes
 }
 
 /** A stable hex id of the wanted length for ids that are not already OTel-shaped. */
-function hexId(id: string, length: 16 | 32): string {
+export function hexId(id: string, length: 16 | 32): string {
   if ((length === 32 ? HEX32 : HEX16).test(id)) return id;
   // FNV-1a over the id, repeated with a salt until long enough: deterministic, no crypto needed.
   let out = '';
@@ -102,95 +95,49 @@ function hexId(id: string, length: 16 | 32): string {
  * `BasicTracerProvider` with a `BatchSpanProcessor`, each span re-created with its original start
  * and end times, trace id, span id and parent. Content is sent only with `includeContent`.
  *
+ * The SDK (about 8 MB of memory) is imported in the background on the first call, so a process
+ * that never exports never loads it; spans that finish meanwhile wait in a queue of at most
+ * `maxQueueSize` and are exported once it has loaded.
+ *
  * @example
  * const otlp = createOtlpExporter({ url: 'http://localhost:4318/v1/traces' });
  * createGateway({ ..., onSpan: otlp.onSpan });
  */
 export function createOtlpExporter(options: OtlpExporterOptions): OtlpExporter {
   const logger = options.logger ?? silentLogger;
-  const includeContent = options.includeContent ?? false;
-  // The SDK asks the id generator for ids while starting a span; we start spans one at a time,
-  // synchronously, so the generator hands back the ids of the span being re-created.
-  const next = { traceId: '', spanId: '' };
-  const idGenerator: IdGenerator = { generateTraceId: () => next.traceId, generateSpanId: () => next.spanId };
-  const exporter = new OTLPTraceExporter({
-    url: options.url,
-    headers: options.headers,
-    timeoutMillis: options.timeoutMs ?? 10_000,
-  });
-  const provider = new BasicTracerProvider({
-    idGenerator,
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: options.serviceName ?? 'llmtrace-proxy',
-      ...options.resourceAttributes,
-    }),
-    spanProcessors: [
-      new BatchSpanProcessor(exporter, {
-        scheduledDelayMillis: options.flushIntervalMs ?? 1000,
-        maxExportBatchSize: options.maxBatchSize ?? 512,
-        maxQueueSize: options.maxQueueSize ?? 4096,
-      }),
-    ],
-  });
-  const tracer = provider.getTracer('@llmtrace/gateway');
+  const maxQueued = options.maxQueueSize ?? 4096;
+  let queued: Span[] | undefined = [];
+  let dropped = 0;
   let closed = false;
+  let sdk: OtlpExporter | undefined;
+  const ready: Promise<OtlpExporter | undefined> = import('./exporter-sdk.js')
+    .then(({ startSdkExporter }) => {
+      const started = startSdkExporter(options, logger);
+      for (const span of queued ?? []) started.onSpan(span);
+      if (dropped > 0) logger.warn('otlp export: spans dropped while the exporter loaded', { dropped });
+      queued = undefined;
+      sdk = started;
+      return started;
+    })
+    .catch((err: unknown) => {
+      logger.error('otlp export unavailable: the exporter did not start', { error: String(err) });
+      queued = undefined;
+      return undefined;
+    });
 
   return {
     onSpan(span) {
       if (closed) return;
-      try {
-        const traceId = hexId(span.traceId, 32);
-        next.traceId = traceId;
-        next.spanId = hexId(span.spanId, 16);
-        const parent = span.parentSpanId
-          ? trace.setSpanContext(context.active(), {
-              traceId,
-              spanId: hexId(span.parentSpanId, 16),
-              traceFlags: TraceFlags.SAMPLED,
-              isRemote: true,
-            })
-          : trace.deleteSpan(context.active());
-        const name = `${semconvOperation(span.operation)} ${span.model}`.trim();
-        const otel = tracer.startSpan(
-          name,
-          {
-            kind: SpanKind.CLIENT,
-            startTime: span.startTime,
-            attributes: genaiAttributes(span, includeContent),
-            root: !span.parentSpanId,
-          },
-          parent,
-        );
-        for (const f of span.findings) {
-          otel.addEvent(
-            'llmtrace.security.finding',
-            {
-              'llmtrace.finding.type': f.type,
-              'llmtrace.finding.severity': f.severity,
-              'llmtrace.finding.confidence': f.confidence,
-              'llmtrace.finding.detector': f.detector,
-            },
-            span.endTime,
-          );
-        }
-        if (span.status !== 'ok' || span.statusCode >= 400)
-          otel.setStatus({ code: SpanStatusCode.ERROR, message: span.status });
-        otel.end(span.endTime);
-      } catch (err) {
-        logger.warn('otlp export: span dropped', { error: err instanceof Error ? err.message : String(err) });
-      }
+      if (sdk) sdk.onSpan(span);
+      else if (queued && queued.length < maxQueued) queued.push(span);
+      else if (queued) dropped++;
     },
     async forceFlush() {
-      await provider
-        .forceFlush()
-        .catch((err: unknown) => logger.warn('otlp export failed', { error: String(err) }));
+      await (await ready)?.forceFlush();
     },
     async shutdown() {
       closed = true;
-      // A collector that is down must not fail the proxy's shutdown; the loss is logged.
-      await provider
-        .shutdown()
-        .catch((err: unknown) => logger.warn('otlp export failed at shutdown', { error: String(err) }));
+      await (await ready)?.shutdown();
     },
   };
 }

@@ -1,5 +1,5 @@
+import { createRequire } from 'node:module';
 import { LLMTraceError } from '@llmtrace/core';
-import root from '@opentelemetry/otlp-transformer/build/src/generated/root.js';
 
 /** An OTLP span flattened for mapping: hex ids, nanosecond times as strings, plain attribute values. */
 export interface OtlpSpanRecord {
@@ -24,13 +24,17 @@ interface ProtoType {
   fromObject(obj: unknown): unknown;
 }
 
-// The official OTLP protobuf definitions, compiled by the OpenTelemetry JS project (protobufjs static code).
+type OtlpRoot = { opentelemetry: { proto: { collector: { trace: { v1: Record<string, ProtoType> } } } } };
+let root: OtlpRoot | undefined;
+
+// The official OTLP protobuf definitions, compiled by the OpenTelemetry JS project (protobufjs
+// static code). Loaded on the first protobuf body (about 20 ms, once), not at start: most
+// deployments never receive one, and the definitions hold a few MB.
 function serviceType(name: 'ExportTraceServiceRequest' | 'ExportTraceServiceResponse'): ProtoType {
-  const ns = (
-    root as unknown as {
-      opentelemetry: { proto: { collector: { trace: { v1: Record<string, ProtoType> } } } };
-    }
-  ).opentelemetry.proto.collector.trace.v1;
+  root ??= createRequire(import.meta.url)(
+    '@opentelemetry/otlp-transformer/build/src/generated/root.js',
+  ) as OtlpRoot;
+  const ns = root.opentelemetry.proto.collector.trace.v1;
   const t = ns[name];
   if (!t) throw new LLMTraceError('internal_error', `OTLP protobuf type ${name} missing`);
   return t;
