@@ -39,7 +39,7 @@ export const DESCRIPTIONS = {
     "Build spans on a worker thread instead of on the proxy's own thread after each response, so the scan never delays traffic. Worth it with spare cores: it costs a copy of each call record and span between threads and a second copy of the scanner and tokenizer in memory. Request-side checks (blocking, limits) always run before forwarding.",
   memory: 'What the proxy does with memory it no longer needs.',
   'memory.idle_gc_ms':
-    "After this long without a request following traffic, full garbage collections (three passes over the next 7 s) return the heap grown under load to the system; 0 turns it off. ms. Each collection also shrinks V8's young generation, so traffic that resumes soon after runs slower for a few seconds: keep it well above the gaps between bursts.",
+    "After this long without a request following traffic, full garbage collections (three passes over the next 7 s) return the heap grown under load to the system; one more runs at start-up, before listening, for the garbage that loading leaves (about 40 ms). 0 turns all of them off. ms. Each idle collection also shrinks V8's young generation, so traffic that resumes soon after runs slower for a few seconds: keep it well above the gaps between bursts.",
   'security.warm_up_calls':
     "Made-up chat calls run through the scanner at start-up, so that V8 has optimized the scanner's code before traffic arrives instead of over its first thousands of real calls (about 0.5 s on a small machine); 0 turns it off.",
   storage: 'Where spans, metadata and shared counters live; `profile` picks the shape.',

@@ -16,43 +16,47 @@ describe('idle garbage collection', () => {
     g.gc = saved;
   });
 
-  it('collects three times after start-up, then only once traffic has stopped for the idle time', () => {
+  it('collects once at start, three times after start-up, then only once traffic has stopped for the idle time', () => {
     const idle = startIdleCollector(1000, silentLogger);
-    vi.advanceTimersByTime(1000); // quiet since start: start-up garbage
+    // at once, in one pause: the server is not listening yet
     expect(gc).toHaveBeenCalledTimes(1);
+    expect(gc).toHaveBeenLastCalledWith();
+    vi.advanceTimersByTime(1000); // quiet since start: what first uses left
+    expect(gc).toHaveBeenCalledTimes(2);
+    expect(gc).toHaveBeenLastCalledWith({ type: 'major', execution: 'async' });
     vi.advanceTimersByTime(1000); // the second pass, after the sweep wait
-    expect(gc).toHaveBeenCalledTimes(2);
+    expect(gc).toHaveBeenCalledTimes(3);
     vi.advanceTimersByTime(5999); // the third waits out V8's allocation-rate window
-    expect(gc).toHaveBeenCalledTimes(2);
+    expect(gc).toHaveBeenCalledTimes(3);
     vi.advanceTimersByTime(1);
-    expect(gc).toHaveBeenCalledTimes(3);
+    expect(gc).toHaveBeenCalledTimes(4);
     vi.advanceTimersByTime(10_000); // still quiet: nothing new to give back
-    expect(gc).toHaveBeenCalledTimes(3);
+    expect(gc).toHaveBeenCalledTimes(4);
 
     for (let i = 0; i < 50; i++) {
       idle.touch(); // steady traffic: never collects
       vi.advanceTimersByTime(200);
     }
-    expect(gc).toHaveBeenCalledTimes(3);
-    vi.advanceTimersByTime(999); // the last touch was 200 ms ago, not yet a quiet interval
-    expect(gc).toHaveBeenCalledTimes(3);
-    vi.advanceTimersByTime(1); // a whole interval without a request
     expect(gc).toHaveBeenCalledTimes(4);
+    vi.advanceTimersByTime(999); // the last touch was 200 ms ago, not yet a quiet interval
+    expect(gc).toHaveBeenCalledTimes(4);
+    vi.advanceTimersByTime(1); // a whole interval without a request
+    expect(gc).toHaveBeenCalledTimes(5);
     vi.advanceTimersByTime(7000);
-    expect(gc).toHaveBeenCalledTimes(6);
+    expect(gc).toHaveBeenCalledTimes(7);
     idle.stop();
     idle.touch();
     vi.advanceTimersByTime(10_000);
-    expect(gc).toHaveBeenCalledTimes(6);
+    expect(gc).toHaveBeenCalledTimes(7);
   });
 
   it('skips the later passes when traffic came back after the first', () => {
     const idle = startIdleCollector(1000, silentLogger);
     vi.advanceTimersByTime(1000);
-    expect(gc).toHaveBeenCalledTimes(1);
+    expect(gc).toHaveBeenCalledTimes(2);
     idle.touch();
     vi.advanceTimersByTime(7000);
-    expect(gc).toHaveBeenCalledTimes(1);
+    expect(gc).toHaveBeenCalledTimes(2);
     idle.stop();
   });
 
@@ -68,11 +72,12 @@ describe('idle garbage collection', () => {
       throw new Error('boom');
     });
     const idle = startIdleCollector(1000, silentLogger);
+    expect(gc).toHaveBeenCalledTimes(1); // the start-up collection threw and was logged
     vi.advanceTimersByTime(8000);
-    expect(gc).toHaveBeenCalledTimes(3);
+    expect(gc).toHaveBeenCalledTimes(4);
     idle.touch();
     vi.advanceTimersByTime(3000);
-    expect(gc).toHaveBeenCalledTimes(5);
+    expect(gc).toHaveBeenCalledTimes(6);
     idle.stop();
   });
 });
