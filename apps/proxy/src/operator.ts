@@ -83,8 +83,14 @@ export function routeClaims(app: Hono): (pathname: string) => boolean {
     }
   }
   const list = [...prefixes];
-  return (pathname) =>
-    exact.has(pathname) || list.some((p) => pathname === p || pathname.startsWith(`${p}/`));
+  const under = list.map((p) => `${p}/`);
+  // Runs for every request, proxied ones included: no closure or string built per call.
+  return (pathname) => {
+    if (exact.has(pathname)) return true;
+    for (let i = 0; i < list.length; i++)
+      if (pathname === list[i] || pathname.startsWith(under[i] as string)) return true;
+    return false;
+  };
 }
 
 /** Alert and anomaly history kept as audit events in the metadata store. */

@@ -40,9 +40,12 @@ export function upstreamRequestHeaders(
   return out;
 }
 
-/** Header names listed in a `Connection` header (hop-by-hop for that message). */
+/**
+ * Header names listed in a `Connection` header (hop-by-hop for that message). The usual values,
+ * `keep-alive` and `close`, name no header that is not hop-by-hop already: nothing to build.
+ */
 function connectionTokens(value: string | string[] | undefined): Set<string> | undefined {
-  if (value === undefined) return undefined;
+  if (value === undefined || value === 'keep-alive' || value === 'close') return undefined;
   return new Set(
     String(value)
       .split(',')

@@ -53,13 +53,20 @@ class CallPolicyContext implements PolicyContext {
     readonly format: ProviderFormat | undefined,
     readonly request: ParsedRequest | undefined,
     public body: unknown,
-    readonly apiKey: string | undefined,
     private readonly incoming: IncomingView,
   ) {}
+
+  private key: string | undefined | null = null;
 
   /** The request's headers, built only if a policy reads them. */
   get headers(): Headers {
     return this.incoming.headers();
+  }
+
+  /** The caller's API key, read only if a policy asks for it. */
+  get apiKey(): string | undefined {
+    if (this.key === null) this.key = callerApiKey({ get: (name) => this.incoming.header(name) ?? null });
+    return this.key;
   }
 }
 
@@ -170,7 +177,6 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
           format,
           rec.request,
           parsedBody,
-          callerApiKey(reader),
           req,
         );
         try {

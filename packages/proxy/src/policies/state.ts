@@ -15,16 +15,19 @@ export interface RequestState {
   promptTokens?: number;
 }
 
-// Policies of one request share the same context object; a WeakMap keeps per-request state off it
-// without widening the pipeline's interface, and frees it with the request.
-const states = new WeakMap<PolicyContext, RequestState>();
+// Policies of one request share the same context object; a symbol-keyed property keeps per-request
+// state on it without widening the pipeline's interface, and goes with the request. (A WeakMap did
+// the same at several times the cost per call: each entry is an ephemeron for the collector.)
+const STATE = Symbol('llmtrace.policyState');
+type WithState = PolicyContext & { [STATE]?: RequestState };
 
 /** The shared state of a request (created on first use). */
 export function requestState(context: PolicyContext): RequestState {
-  let s = states.get(context);
+  const c = context as WithState;
+  let s = c[STATE];
   if (!s) {
     s = {};
-    states.set(context, s);
+    c[STATE] = s;
   }
   return s;
 }
