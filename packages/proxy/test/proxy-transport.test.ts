@@ -239,6 +239,88 @@ describe.each(['node', 'hono'] as const)('served by %s', (server) => {
     });
   });
 
+  describe('request policies and the request body', () => {
+    const answer: Handler = (_req, res, body) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          id: 'c1',
+          object: 'chat.completion',
+          model: 'gpt-4o',
+          choices: [{ index: 0, message: { role: 'assistant', content: `echo ${body.length}` } }],
+          usage: { prompt_tokens: 3, completion_tokens: 2, total_tokens: 5 },
+        }),
+      );
+    };
+
+    it('with a policy that reads nothing, the body goes through untouched and the span still has the request', async () => {
+      const bodies: string[] = [];
+      const { proxy } = await setup(
+        (req, res, body) => {
+          bodies.push(body.toString());
+          answer(req, res, body);
+        },
+        { policies: [{ name: 'header-only', check: () => ({ responseHeaders: { 'x-seen': 'yes' } }) }] },
+      );
+      const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: CHAT,
+      });
+      expect(res.headers.get('x-seen')).toBe('yes');
+      await res.text();
+      expect(bodies).toEqual([CHAT]);
+      const [span] = await proxy.waitForSpans(1);
+      expect(span!.model).toBe('gpt-4o');
+      expect(span!.prompt).toEqual([{ role: 'user', content: 'hello' }]);
+      expect(span!.error).toBeUndefined();
+    });
+
+    it('a policy reads the parsed request, and one that replaces the body changes what is forwarded', async () => {
+      const bodies: string[] = [];
+      const seenModels: Array<string | undefined> = [];
+      const { proxy } = await setup(
+        (req, res, body) => {
+          bodies.push(body.toString());
+          answer(req, res, body);
+        },
+        {
+          policies: [
+            {
+              name: 'reader',
+              check: (c) => {
+                seenModels.push(c.request?.model);
+                return undefined;
+              },
+            },
+            {
+              name: 'rewriter',
+              check: (c) => {
+                const b = c.body as { messages: Array<{ role: string; content: string }> };
+                c.body = { ...b, model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'bye' }] };
+                return { bodyChanged: true };
+              },
+            },
+          ],
+        },
+      );
+      const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: CHAT,
+      });
+      await res.text();
+      expect(seenModels).toEqual(['gpt-4o']);
+      expect(JSON.parse(bodies[0]!)).toEqual({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'bye' }],
+      });
+      const [span] = await proxy.waitForSpans(1);
+      expect(span!.model).toBe('gpt-4o-mini');
+      expect(span!.prompt).toEqual([{ role: 'user', content: 'bye' }]);
+    });
+  });
+
   describe('client disconnects', () => {
     it('a client that goes away mid-stream makes the proxy abort the upstream request', async () => {
       let upstreamClosedAt = 0;

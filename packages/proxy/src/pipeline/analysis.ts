@@ -106,6 +106,7 @@ interface WireReply {
 function toWire(rec: CallRecord): WireRecord {
   const { format, onFinish: _onFinish, ...rest } = rec;
   // A captured body is a view into a larger pooled buffer: copy the view, not the pool.
+  if (rest.requestBody) rest.requestBody = new Uint8Array(rest.requestBody);
   if (rest.responseBody)
     rest.responseBody = { ...rest.responseBody, bytes: new Uint8Array(rest.responseBody.bytes) };
   return format ? { ...rest, formatId: format.id } : rest;

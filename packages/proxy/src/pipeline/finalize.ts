@@ -29,6 +29,11 @@ export interface CallRecord {
   provider?: string;
   format?: ProviderFormat;
   request?: ParsedRequest;
+  /**
+   * The request body as the client sent it, when nothing on the request path needed it parsed:
+   * read into `request` when the span is built, after the client has its answer.
+   */
+  requestBody?: Uint8Array;
   /** Why the request body could not be understood (it was still forwarded). */
   requestParseError?: string;
   response?: ParsedResponse;
@@ -142,6 +147,7 @@ export function analyzeCall(
   deps: Pick<PipelineDeps, 'scanner' | 'pricing' | 'logger' | 'redactStored'>,
 ): Span | undefined {
   try {
+    if (rec.requestBody) readRequestBody(rec, rec.requestBody);
     if (rec.responseBody) readResponseBody(rec, rec.responseBody);
     const span = buildSpan(rec, deps);
     return deps.redactStored ? redactSpan(span) : span;
@@ -184,6 +190,32 @@ function readResponseBody(rec: CallRecord, body: ResponseBody): void {
   } catch (err) {
     note(`response not understood: ${String(err)}`);
   }
+}
+
+/**
+ * Read a request body of a known format into `rec.request` (and `rec.stream`), once: on the
+ * request path when a policy or the stream parser needs it, else when the span is built. Returns
+ * the JSON value (policies may change it), or `undefined` when the body is not JSON; what could
+ * not be read is noted in `rec.requestParseError`, and the body was forwarded as it was.
+ */
+export function readRequestBody(rec: CallRecord, body: Uint8Array): unknown {
+  rec.requestBody = undefined;
+  if (!rec.format || body.length === 0) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'));
+  } catch {
+    rec.requestParseError = 'request body is not valid JSON; forwarded unchanged';
+    return undefined;
+  }
+  try {
+    const parsed = rec.format.parseRequest(json);
+    rec.request = parsed;
+    rec.stream = rec.stream || parsed.stream;
+  } catch (err) {
+    rec.requestParseError = `request not understood: ${String(err)}`;
+  }
+  return json;
 }
 
 /** Hand a finished span to the sink, then the call's own and the gateway's listeners. Never throws. */

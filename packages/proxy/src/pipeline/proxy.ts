@@ -6,7 +6,7 @@ import type { ParsedRequest, ProviderFormat, SseEvent } from '../providers/types
 import type { CallAnalyzer } from './analysis.js';
 import { decodeBody } from './decode.js';
 import type { CallRecord } from './finalize.js';
-import { deliverSpan } from './finalize.js';
+import { deliverSpan, readRequestBody } from './finalize.js';
 import { clientResponseHeaders, headerValue } from './headers.js';
 import type { InFlightCounter } from './in-flight.js';
 import type { IncomingView } from './incoming.js';
@@ -51,12 +51,26 @@ class CallPolicyContext implements PolicyContext {
     readonly method: string,
     readonly path: string,
     readonly format: ProviderFormat | undefined,
-    readonly request: ParsedRequest | undefined,
-    public body: unknown,
+    private readonly call: { rec: CallRecord; read(): unknown },
     private readonly incoming: IncomingView,
   ) {}
 
   private key: string | undefined | null = null;
+  private replaced: { body: unknown } | undefined;
+
+  /** The understood request: the body is parsed on the first read, by whichever policy needs it. */
+  get request(): ParsedRequest | undefined {
+    this.call.read();
+    return this.call.rec.request;
+  }
+
+  get body(): unknown {
+    return this.replaced ? this.replaced.body : this.call.read();
+  }
+
+  set body(body: unknown) {
+    this.replaced = { body };
+  }
 
   /** The request's headers, built only if a policy reads them. */
   get headers(): Headers {
@@ -137,34 +151,26 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
         throw err;
       }
 
-      let dropUsageChunk = false;
+      // Parsed on the request path only when something there needs it (a policy, usage
+      // injection, the stream parser); otherwise when the span is built, off the request path.
       let parsedBody: unknown;
-      if (format && body && body.length > 0) {
-        try {
-          parsedBody = JSON.parse(
-            Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8'),
-          );
-        } catch {
-          rec.requestParseError = 'request body is not valid JSON; forwarded unchanged';
+      let read = false;
+      if (format && body && body.length > 0) rec.requestBody = body;
+      const clientBody = body;
+      const readBody = (): unknown => {
+        if (!read) {
+          read = true;
+          if (rec.requestBody && clientBody) parsedBody = readRequestBody(rec, clientBody);
         }
-        if (parsedBody !== undefined) {
-          try {
-            const parsed: ParsedRequest = format.parseRequest(parsedBody);
-            rec.request = parsed;
-            rec.stream = parsed.stream;
-            if (
-              opts.injectStreamUsage &&
-              parsed.stream &&
-              parsedBody &&
-              typeof parsedBody === 'object' &&
-              (format.id === 'openai.chat' || format.id === 'openai.completions')
-            ) {
-              dropUsageChunk = injectStreamUsage(parsedBody as Record<string, unknown>);
-              if (dropUsageChunk) body = encoder.encode(JSON.stringify(parsedBody));
-            }
-          } catch (err) {
-            rec.requestParseError = `request not understood: ${String(err)}`;
-          }
+        return parsedBody;
+      };
+
+      let dropUsageChunk = false;
+      if (opts.injectStreamUsage && (format?.id === 'openai.chat' || format?.id === 'openai.completions')) {
+        const json = readBody();
+        if (rec.request?.stream && json && typeof json === 'object') {
+          dropUsageChunk = injectStreamUsage(json as Record<string, unknown>);
+          if (dropUsageChunk) body = encoder.encode(JSON.stringify(json));
         }
       }
 
@@ -175,8 +181,7 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
           method,
           routed.path,
           format,
-          rec.request,
-          parsedBody,
+          { rec, read: readBody },
           req,
         );
         try {
@@ -260,6 +265,7 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
       headers['x-llmtrace-trace-id'] = rec.traceId;
       for (const d of decisions)
         for (const [k, v] of Object.entries(d.responseHeaders ?? {})) headers[k.toLowerCase()] = v;
+      if (sse && format) readBody();
       const streamParser = sse && format && rec.request ? format.createStreamParser(rec.request) : undefined;
 
       // Set when the output guard had to let a body through unread (see guardWholeBody).

@@ -155,7 +155,8 @@ export function createBudgetPolicy(options: BudgetPolicyOptions): BudgetPolicy {
   const check = (
     context: PolicyContext,
   ): PolicyDecision | undefined | Promise<PolicyDecision | undefined> => {
-    if (!context.request) return undefined;
+    // Not an API call this proxy understands: skip even the overrides look-up.
+    if (!context.format) return undefined;
     return withTenantPolicy(context, options.overrides, decide);
   };
 
@@ -164,11 +165,12 @@ export function createBudgetPolicy(options: BudgetPolicyOptions): BudgetPolicy {
     context: PolicyContext,
     tenantRules: readonly BudgetRule[],
   ): Promise<PolicyDecision | undefined> => {
-    const request = context.request;
-    if (!request) return undefined;
     const { tenantId, agentId } = context.identity;
     const rules = tenantRules.filter((r) => applies(r, agentId));
+    // No budget applies: the request is not even parsed (that waits until the span is built).
     if (rules.length === 0) return undefined;
+    const request = context.request;
+    if (!request) return undefined;
     const price = options.priceOf(request.model);
     const promptTokens = promptTokensOf(context, estimate);
     const worst = price

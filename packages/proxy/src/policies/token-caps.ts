@@ -27,10 +27,13 @@ export function createTokenCapPolicy(options: TokenCapPolicyOptions): RequestPol
   // Synchronous: with the tenant's overrides at hand (the usual case), a request within its caps
   // is answered without a promise. Reads each cap instead of merging objects per request.
   const decide = (context: PolicyContext, tenant: TenantPolicy | undefined): PolicyDecision | undefined => {
-    const request = context.request;
-    if (!request) return undefined;
     const own = tenant?.tokenCaps;
     const maxPromptTokens = capOf(own, options, 'maxPromptTokens');
+    const cap = capOf(own, options, 'maxCompletionTokens');
+    // No cap for this tenant: the request is not even parsed (that waits until the span is built).
+    if (maxPromptTokens === undefined && cap === undefined) return undefined;
+    const request = context.request;
+    if (!request) return undefined;
     if (maxPromptTokens !== undefined) {
       const prompt = promptTokensOf(context, estimate);
       if (prompt > maxPromptTokens) {
@@ -40,7 +43,6 @@ export function createTokenCapPolicy(options: TokenCapPolicyOptions): RequestPol
         );
       }
     }
-    const cap = capOf(own, options, 'maxCompletionTokens');
     if (cap === undefined) return undefined;
     const asked = request.maxTokens;
     if (asked !== undefined && asked <= cap) return undefined;
@@ -63,8 +65,8 @@ export function createTokenCapPolicy(options: TokenCapPolicyOptions): RequestPol
   return {
     name: 'token-caps',
     check(context) {
-      // No request, nothing to cap: skip even the overrides look-up.
-      if (!context.request) return undefined;
+      // Not an API call this proxy understands, nothing to cap: skip even the overrides look-up.
+      if (!context.format) return undefined;
       return withTenantPolicy(context, options.overrides, decide);
     },
   };
