@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { CounterStore, Logger, MetadataStore } from '@llmtrace/core';
 import { silentLogger } from '@llmtrace/core';
 import {
@@ -19,7 +20,7 @@ import {
 } from '@llmtrace/gateway';
 import type { Scanner } from '@llmtrace/security';
 import { createMemoryCounterStore } from '@llmtrace/storage/memory';
-import { Redis } from 'ioredis';
+import type { Redis as RedisClient } from 'ioredis';
 import { type PoliciesConfig, policiesConfigSchema, policiesConfigShape } from './config/policies-schema.js';
 
 /** What the policies need from the rest of the app. */
@@ -77,7 +78,7 @@ export function createPoliciesFromConfig(config: PoliciesConfig, deps: PolicyDep
     ? createTenantOverrides({ metadata: deps.metadata, ttlMs: config.tenant_policies.cache_ttl_ms, logger })
     : undefined;
   const policies: RequestPolicy[] = [];
-  let redis: Redis | undefined;
+  let redis: RedisClient | undefined;
 
   if (config.auth.enabled) {
     policies.push(
@@ -102,6 +103,8 @@ export function createPoliciesFromConfig(config: PoliciesConfig, deps: PolicyDep
           'rate_limits.backend is redis but neither rate_limits.redis_url nor storage.redis_url is set',
         );
       // No offline queue: during an outage calls fail at once and the per-process fallback takes over.
+      // Loaded only here: a proxy without shared rate limits never pays for the client.
+      const { Redis } = createRequire(import.meta.url)('ioredis') as typeof import('ioredis');
       redis = new Redis(url, { lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 1 });
       redis.on('error', (err: Error) =>
         logger.warn('rate limit redis: connection error', { error: err.message }),

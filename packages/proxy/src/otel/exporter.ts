@@ -1,7 +1,6 @@
 import type { Span } from '@llmtrace/core';
 import { type Logger, silentLogger } from '@llmtrace/core';
 import type { Attributes } from '@opentelemetry/api';
-import { ATTR_ERROR_TYPE, ATTR_HTTP_RESPONSE_STATUS_CODE } from '@opentelemetry/semantic-conventions';
 import { GENAI, semconvOperation, toInputMessages, toOutputMessages } from './genai.js';
 
 /** Options of {@link createOtlpExporter}. */
@@ -36,6 +35,11 @@ export interface OtlpExporter {
   /** Flush and stop. */
   shutdown(): Promise<void>;
 }
+
+// The two stable semantic-convention attributes used here, by name: importing the conventions
+// package for them would load its hundreds of constants into every proxy.
+const ATTR_ERROR_TYPE = 'error.type';
+const ATTR_HTTP_RESPONSE_STATUS_CODE = 'http.response.status_code';
 
 const HEX32 = /^[0-9a-f]{32}$/;
 const HEX16 = /^[0-9a-f]{16}$/;

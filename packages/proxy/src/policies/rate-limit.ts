@@ -1,12 +1,8 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { type Logger, type Span, silentLogger } from '@llmtrace/core';
-import {
-  BurstyRateLimiter,
-  RateLimiterMemory,
-  RateLimiterRedis,
-  RateLimiterRes,
-  RLWrapperTimeouts,
-} from 'rate-limiter-flexible';
+import type * as RateLimiterLibrary from 'rate-limiter-flexible';
+import type { RateLimiterMemory, RateLimiterRes, RLWrapperTimeouts } from 'rate-limiter-flexible';
 import type { PolicyContext, PolicyDecision, RequestPolicy } from '../pipeline/policy.js';
 import { type PromptTokenEstimator, promptTokensOf, roughPromptTokens } from './estimate.js';
 import { type TenantOverrides, withTenantPolicy } from './overrides.js';
@@ -58,20 +54,27 @@ interface Usage {
 
 const WINDOW_S = 60;
 
+type Library = typeof RateLimiterLibrary;
+let library: Library | undefined;
+
+/** rate-limiter-flexible, loaded with the first rate-limit policy: a proxy without one never pays for it. */
+function rateLimiters(): Library {
+  library ??= createRequire(import.meta.url)('rate-limiter-flexible') as Library;
+  return library;
+}
+
 /** A memory limiter that reports when it stands in for Redis (the library calls it on Redis errors). */
-class InsuranceLimiter extends RateLimiterMemory {
-  constructor(
-    opts: ConstructorParameters<typeof RateLimiterMemory>[0],
-    private readonly onUse: () => void,
-  ) {
-    super(opts);
-  }
-  override consume(
-    ...args: Parameters<RateLimiterMemory['consume']>
-  ): ReturnType<RateLimiterMemory['consume']> {
-    this.onUse();
-    return super.consume(...args);
-  }
+function insuranceLimiter(
+  opts: ConstructorParameters<typeof RateLimiterMemory>[0],
+  onUse: () => void,
+): RateLimiterMemory {
+  const limiter = new (rateLimiters().RateLimiterMemory)(opts);
+  const consume = limiter.consume.bind(limiter);
+  limiter.consume = (...args) => {
+    onUse();
+    return consume(...args);
+  };
+  return limiter;
 }
 
 function resetSeconds(ms: number): string {
@@ -92,6 +95,8 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RequestP
   const prefix = options.keyPrefix ?? 'llmtrace:rl:';
   const failMode = options.failMode ?? 'open';
   const estimate = options.estimatePromptTokens ?? roughPromptTokens;
+  const { BurstyRateLimiter, RateLimiterMemory, RateLimiterRedis, RateLimiterRes, RLWrapperTimeouts } =
+    rateLimiters();
   const limiters = new Map<string, Limiter>();
   let lastWarn = 0;
   const degraded = (): void => {
@@ -116,7 +121,7 @@ export function createRateLimitPolicy(options: RateLimitPolicyOptions): RequestP
       duration,
       rejectIfRedisNotReady: true,
       insuranceLimiter:
-        failMode === 'open' ? new InsuranceLimiter({ keyPrefix, points, duration }, degraded) : undefined,
+        failMode === 'open' ? insuranceLimiter({ keyPrefix, points, duration }, degraded) : undefined,
     });
     // A timed-out call goes to the insurance limiter (fail-open) or fails (fail-closed), like an error.
     return new RLWrapperTimeouts({ limiter: shared, timeoutMs: options.storeTimeoutMs ?? 250 });
