@@ -70,9 +70,9 @@ function collectNow(gc: Collect, logger: Logger): void {
  * allocation-driven collection, which an idle proxy never reaches, so a burst leaves the RSS up
  * for good. Call it once start-up is done, before listening: it collects the start-up garbage at
  * once (about 40 ms). After `idleMs` without a request following traffic (and once after
- * start-up, for what components loaded on first use leave), three full collections run over the next 7 s (see
- * LATER_PASSES_MS), each incrementally, in steps between other work, so a request that arrives
- * meanwhile is not held up by one long pause; passes after a new request are skipped.
+ * start-up, for what components loaded on first use leave), three full collections run over the
+ * next 7 s (see LATER_PASSES_MS), each incrementally, in steps between other work, so a request
+ * that arrives meanwhile is not held up by one long pause; passes after a new request are skipped.
  *
  * @example
  * const idle = startIdleCollector(5000, logger);

@@ -130,8 +130,9 @@ export const configSchema = z
         /**
          * After this long without a request following traffic, run full garbage collections (three
          * passes over the next 7 s) so the heap grown under load goes back to the system, and one
-         * at start-up, before listening, for the start-up garbage; 0 turns both off. ms. Not much shorter: each collection shrinks V8's young generation, and traffic
-         * that resumes soon after runs slower until it has grown back.
+         * at start-up, before listening, for the start-up garbage; 0 turns both off. ms. Not much
+         * shorter: each collection shrinks V8's young generation, and traffic that resumes soon
+         * after runs slower until it has grown back.
          */
         idle_gc_ms: z.number().int().min(0).default(30_000),
       })

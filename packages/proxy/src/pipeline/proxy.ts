@@ -51,7 +51,7 @@ class CallPolicyContext implements PolicyContext {
     readonly method: string,
     readonly path: string,
     readonly format: ProviderFormat | undefined,
-    private readonly call: { rec: CallRecord; read(): unknown },
+    private readonly call: { rec: CallRecord; read(): unknown; headers: HeaderReader },
     private readonly incoming: IncomingView,
   ) {}
 
@@ -79,7 +79,7 @@ class CallPolicyContext implements PolicyContext {
 
   /** The caller's API key, read only if a policy asks for it. */
   get apiKey(): string | undefined {
-    if (this.key === null) this.key = callerApiKey({ get: (name) => this.incoming.header(name) ?? null });
+    if (this.key === null) this.key = callerApiKey(this.call.headers);
     return this.key;
   }
 }
@@ -153,15 +153,11 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
 
       // Parsed on the request path only when something there needs it (a policy, usage
       // injection, the stream parser); otherwise when the span is built, off the request path.
+      // readRequestBody takes `rec.requestBody` away: it runs once, here or in the analysis.
       let parsedBody: unknown;
-      let read = false;
       if (format && body && body.length > 0) rec.requestBody = body;
-      const clientBody = body;
       const readBody = (): unknown => {
-        if (!read) {
-          read = true;
-          if (rec.requestBody && clientBody) parsedBody = readRequestBody(rec, clientBody);
-        }
+        if (rec.requestBody) parsedBody = readRequestBody(rec, rec.requestBody);
         return parsedBody;
       };
 
@@ -181,7 +177,7 @@ export function createProxyCall(opts: ProxyHandlerOptions, inflight: InFlightCou
           method,
           routed.path,
           format,
-          { rec, read: readBody },
+          { rec, read: readBody, headers: reader },
           req,
         );
         try {
