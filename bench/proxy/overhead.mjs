@@ -188,7 +188,8 @@ function reportGoals(rss) {
     ]);
   console.log('goals                                   proxy           floor');
   for (const [name, value, ok] of goals) {
-    const cell = (x) => `${fmt(value(x))} ${ok(value(x)) ? 'met' : 'MISSED'}`.padEnd(16);
+    // Three decimals: a ratio of 0.897 must not read as a missed 0.90.
+    const cell = (x) => `${value(x).toFixed(3)} ${ok(value(x)) ? 'met' : 'MISSED'}`.padEnd(16);
     console.log(`  ${name.padEnd(38)}${cell('p')}${cell('f')}`);
   }
   console.log(
