@@ -80,6 +80,23 @@ describe('sqlite insert thread', () => {
     await store.close();
   });
 
+  it('stores a batch sent in slices in one transaction: all of it or none', async () => {
+    const store = built.createSqliteStore({ path: fresh(), writerThread: true });
+    await store.migrate();
+    // The third slice's first span fails its insert.
+    store.database.exec(
+      "CREATE TRIGGER refuse BEFORE INSERT ON spans WHEN NEW.span_id = 's50' BEGIN SELECT RAISE(ABORT, 'refused'); END",
+    );
+    const batch = Array.from({ length: 60 }, (_, i) => makeSpan({ spanId: `s${i}` }));
+    const failed = await store.insertSpans(batch).catch((e: unknown) => e);
+    expect(failed).toBeInstanceOf(LLMTraceError);
+    expect((await store.querySpans({ tenantId: 'tenant-a', limit: 100 })).spans).toHaveLength(0);
+    store.database.exec('DROP TRIGGER refuse');
+    await store.insertSpans(batch);
+    expect((await store.querySpans({ tenantId: 'tenant-a', limit: 100 })).spans).toHaveLength(60);
+    await store.close();
+  });
+
   it('commits the batches in flight before close resolves', async () => {
     const path = fresh();
     const store = built.createSqliteStore({ path, writerThread: true });

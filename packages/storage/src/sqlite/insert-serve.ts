@@ -4,8 +4,10 @@ import { openSqliteDatabase } from './open.js';
 
 /**
  * The body of the SQLite insert thread: open a write connection to the file named in
- * `workerData` and run each batch of span rows it is sent in one transaction, answering with the
- * batch id (and the error, if the transaction failed). A worker script calls it once.
+ * `workerData` and insert the span rows it is sent. Rows marked `more` wait for the next message
+ * without it; that message's rows and all those waiting go in one transaction, and every message
+ * of the group is answered with its id (and the error, if the transaction failed). A worker
+ * script calls it once.
  *
  * @example
  * // insert-worker.js, started by createSqliteStore({ writerThread: true })
@@ -20,22 +22,36 @@ export function serveSqliteInserts(): void {
   // 16 MiB the query connection keeps.
   db.pragma('cache_size = -4096');
   const stmt = db.prepare(sql);
-  const insertRows = db.transaction((rows: readonly unknown[][]) => {
-    for (const row of rows) stmt.run(row);
+  const insertRows = db.transaction((groups: readonly (readonly unknown[][])[]) => {
+    for (const rows of groups) for (const row of rows) stmt.run(row);
   });
+  // The group waiting for its last message: the messages' ids and their rows.
+  let ids: number[] = [];
+  let groups: unknown[][][] = [];
+  const commit = (): void => {
+    if (ids.length === 0) return;
+    let error: string | undefined;
+    try {
+      insertRows(groups);
+    } catch (err) {
+      error = err instanceof Error ? err.message : String(err);
+    }
+    for (const id of ids)
+      port.postMessage((error === undefined ? { id } : { id, error }) satisfies InsertReply);
+    ids = [];
+    groups = [];
+  };
   port.on('message', (msg: InsertRequest) => {
     if (msg.close) {
+      // Nothing should be waiting (the last slice of a batch comes before close); if it is, it is
+      // stored rather than dropped.
+      commit();
       db.close();
       port.close();
       return;
     }
-    let reply: InsertReply;
-    try {
-      insertRows(msg.rows);
-      reply = { id: msg.id };
-    } catch (err) {
-      reply = { id: msg.id, error: err instanceof Error ? err.message : String(err) };
-    }
-    port.postMessage(reply);
+    ids.push(msg.id);
+    groups.push(msg.rows);
+    if (!msg.more) commit();
   });
 }

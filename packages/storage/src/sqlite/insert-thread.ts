@@ -3,14 +3,21 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '@llmtrace/core';
 
-/** A batch of span rows (column values in `SPAN_COLUMNS` order) for the insert thread. */
+/**
+ * Span rows (column values in `SPAN_COLUMNS` order) for the insert thread. With `more`, the thread
+ * holds them until a message without it and inserts them all in that message's transaction.
+ */
 export interface InsertRequest {
   id: number;
   rows: unknown[][];
+  more?: boolean;
   close?: boolean;
 }
 
-/** The insert thread's answer: `error` set when the transaction failed (nothing was written). */
+/**
+ * The insert thread's answer to one message, sent once its rows are committed: `error` set when
+ * the transaction failed (none of its rows were written).
+ */
 export interface InsertReply {
   id: number;
   error?: string;
@@ -18,8 +25,11 @@ export interface InsertReply {
 
 /** Inserts run on a worker thread with its own connection to the same database file. */
 export interface InsertThread {
-  /** Insert the rows in one transaction; resolves once committed. */
-  insert(rows: unknown[][]): Promise<void>;
+  /**
+   * Insert the rows; resolves once committed. With `more`, they wait on the thread for the next
+   * call without it and go in its transaction: a batch sent in slices is one transaction.
+   */
+  insert(rows: unknown[][], more?: boolean): Promise<void>;
   /** Wait for inserts in flight, then close the thread's connection and stop it. */
   close(): Promise<void>;
 }
@@ -115,7 +125,7 @@ export function startInsertThread(options: {
   };
 
   return {
-    insert(rows) {
+    insert(rows, more) {
       if (closed) return Promise.reject(new Error('store is closed'));
       clearTimeout(idleTimer);
       worker ??= start();
@@ -124,7 +134,7 @@ export function startInsertThread(options: {
       return new Promise<void>((resolve, reject) => {
         if (pending.size === 0) w.ref();
         pending.set(id, { resolve, reject });
-        w.postMessage({ id, rows } satisfies InsertRequest);
+        w.postMessage({ id, rows, more } satisfies InsertRequest);
       });
     },
     async close() {
