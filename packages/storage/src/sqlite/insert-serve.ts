@@ -22,24 +22,22 @@ export function serveSqliteInserts(): void {
   // 16 MiB the query connection keeps.
   db.pragma('cache_size = -4096');
   const stmt = db.prepare(sql);
-  const insertRows = db.transaction((groups: readonly (readonly unknown[][])[]) => {
-    for (const rows of groups) for (const row of rows) stmt.run(row);
+  const insertRows = db.transaction((messages: readonly InsertRequest[]) => {
+    for (const msg of messages) for (const row of msg.rows) stmt.run(row);
   });
-  // The group waiting for its last message: the messages' ids and their rows.
-  let ids: number[] = [];
-  let groups: unknown[][][] = [];
+  // The messages of the group waiting for its last one.
+  let waiting: InsertRequest[] = [];
   const commit = (): void => {
-    if (ids.length === 0) return;
+    if (waiting.length === 0) return;
     let error: string | undefined;
     try {
-      insertRows(groups);
+      insertRows(waiting);
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    for (const id of ids)
+    for (const { id } of waiting)
       port.postMessage((error === undefined ? { id } : { id, error }) satisfies InsertReply);
-    ids = [];
-    groups = [];
+    waiting = [];
   };
   port.on('message', (msg: InsertRequest) => {
     if (msg.close) {
@@ -50,8 +48,7 @@ export function serveSqliteInserts(): void {
       port.close();
       return;
     }
-    ids.push(msg.id);
-    groups.push(msg.rows);
+    waiting.push(msg);
     if (!msg.more) commit();
   });
 }
