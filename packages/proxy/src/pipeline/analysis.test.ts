@@ -23,18 +23,73 @@ describe('inline analyzer', () => {
     vi.useRealTimers();
   });
 
-  it('builds spans in one batch a few milliseconds later, in order, off the response tick', async () => {
+  it('builds spans in one batch 100 ms after the first, in order, off the response tick', async () => {
     vi.useFakeTimers({ toFake: ['setTimeout'] });
     const analyzer = createInlineAnalyzer({ logger: silentLogger });
     const built: string[] = [];
     for (const id of ['a', 'b', 'c']) analyzer.submit(record(id), (s) => built.push(s?.spanId ?? 'none'));
     const idle = analyzer.idle();
     await new Promise((r) => setImmediate(r)); // not on the tick after the response
-    vi.advanceTimersByTime(4);
+    vi.advanceTimersByTime(99);
     expect(built).toEqual([]);
     vi.advanceTimersByTime(1);
-    expect(built).toEqual(['a', 'b', 'c']);
+    // The batch has started (it may go on in later slices).
+    expect(built[0]).toBe('a');
     await idle;
+    expect(built).toEqual(['a', 'b', 'c']);
+  });
+
+  it('starts a full batch of 32 at once, without waiting out the delay', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const analyzer = createInlineAnalyzer({ logger: silentLogger });
+    const built: string[] = [];
+    const submit = (id: string): void => analyzer.submit(record(id), (s) => built.push(s?.spanId ?? 'none'));
+    const ids = Array.from({ length: 32 }, (_, i) => `s${i}`);
+    for (const id of ids.slice(0, 31)) submit(id);
+    await new Promise((r) => setImmediate(r));
+    expect(built).toEqual([]);
+    submit('s31');
+    // Not on the submitting tick: that is the response's.
+    expect(built).toEqual([]);
+    await new Promise((r) => setImmediate(r));
+    expect(built[0]).toBe('s0');
+    await analyzer.idle();
+    expect(built).toEqual(ids);
+    // The delay's timer was cleared: it builds nothing twice, and the next call waits again.
+    vi.advanceTimersByTime(100);
+    expect(built).toHaveLength(32);
+    submit('late');
+    await new Promise((r) => setImmediate(r));
+    expect(built).toHaveLength(32);
+    vi.advanceTimersByTime(100);
+    expect(built.at(-1)).toBe('late');
+    await analyzer.idle();
+  });
+
+  it('leaves calls that finish during a batch for the next batch', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    const analyzer = createInlineAnalyzer({ logger: silentLogger });
+    const built: string[] = [];
+    const busy = (ms: number): void => {
+      const until = performance.now() + ms;
+      while (performance.now() < until) {}
+    };
+    analyzer.submit(record('a'), (s) => {
+      built.push(s?.spanId ?? 'none');
+      // A call finishing while the batch runs (its slices are 0.2 ms: this one ends the first).
+      analyzer.submit(record('late'), (l) => built.push(l?.spanId ?? 'none'));
+      busy(0.5);
+    });
+    analyzer.submit(record('b'), (s) => built.push(s?.spanId ?? 'none'));
+    vi.advanceTimersByTime(100);
+    while (built.length < 2) await new Promise((r) => setImmediate(r));
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+    expect(built).toEqual(['a', 'b']);
+    vi.advanceTimersByTime(99);
+    expect(built).toEqual(['a', 'b']);
+    vi.advanceTimersByTime(1);
+    await analyzer.idle();
+    expect(built).toEqual(['a', 'b', 'late']);
   });
 
   it('lets other callbacks run between slices of a long batch, and still builds in order', async () => {
@@ -52,7 +107,7 @@ describe('inline analyzer', () => {
         order.push(s?.spanId ?? 'none');
       });
     await analyzer.idle();
-    // 3.5 ms of work in 1 ms slices: the callback ran before the batch's end.
+    // 3.5 ms of work in slices of 0.2 ms: the callback ran before the batch's end.
     expect(order.indexOf('io')).toBeGreaterThan(0);
     expect(order.indexOf('io')).toBeLessThan(order.length - 1);
     expect(order.filter((x) => x !== 'io')).toEqual(['a', 'b', 'c', 'd', 'e']);
