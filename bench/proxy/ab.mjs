@@ -1,0 +1,213 @@
+#!/usr/bin/env node
+// A/B of proxy builds or settings: several LLMTrace proxies, a bare Node.js proxy and direct calls,
+// measured round by round in one run (rotating which goes first), so that machine noise hits every
+// arm alike. Reports each arm's latency p50/p99 (or time to first chunk with --stream), added over
+// direct, and the CPU time its process (all threads) spent per call during its own rounds.
+//
+//   node bench/proxy/ab.mjs --arm new --arm old=path/to/other/dist/cli.js \
+//     --arm small-batch=,LLMTRACE_STORAGE_WRITER_BATCH_SIZE=25 [--conc 10] [--rounds 8] [--seconds 3] [--stream]
+//
+// An arm is `name[=cli.js path][,ENV=value...]`; without a path it runs this checkout's build. To
+// compare with an earlier commit, copy its `apps/proxy/dist` inside the checkout (so that it finds
+// the same node_modules), e.g. to `apps/proxy/dist-base`, and delete it afterwards.
+// CPU per call comes from /proc (Linux); elsewhere it is left out.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Pool } from 'undici';
+import { chatBody } from './chat-body.mjs';
+
+const { values: args } = parseArgs({
+  options: {
+    arm: { type: 'string', multiple: true, default: ['proxy'] },
+    conc: { type: 'string', default: '10' },
+    rounds: { type: 'string', default: '8' },
+    seconds: { type: 'string', default: '3' },
+    delay: { type: 'string', default: '20' },
+    stream: { type: 'boolean', default: false },
+    'warmup-calls': { type: 'string', default: '12000' },
+  },
+});
+const CONC = Number(args.conc);
+const ROUNDS = Number(args.rounds);
+const SECONDS = Number(args.seconds);
+const STREAM = args.stream;
+const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.url));
+const floorScript = fileURLToPath(new URL('./floor-proxy.mjs', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'llmtrace-ab-'));
+
+/** `name[=cli][,ENV=value...]` */
+function parseArm(spec) {
+  const [head, ...envs] = spec.split(',');
+  const eq = head.indexOf('=');
+  const name = eq === -1 ? head : head.slice(0, eq);
+  const script = eq === -1 || head.slice(eq + 1) === '' ? cli : resolve(head.slice(eq + 1));
+  if (!existsSync(script)) throw new Error(`arm ${name}: ${script} does not exist (build first)`);
+  const env = Object.fromEntries(
+    envs.map((kv) => {
+      const i = kv.indexOf('=');
+      if (i <= 0) throw new Error(`arm ${name}: expected ENV=value, got ${JSON.stringify(kv)}`);
+      return [kv.slice(0, i), kv.slice(i + 1)];
+    }),
+  );
+  return { name, script, env };
+}
+
+function start(argv, env, match, script = cli) {
+  return new Promise((resolveStart, reject) => {
+    const child = spawn(process.execPath, [script, ...argv], {
+      cwd: dir,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let buf = '';
+    child.stderr.on('data', (d) => {
+      buf += d;
+      const m = match.exec(buf);
+      if (m) resolveStart({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${buf}`)));
+  });
+}
+
+/** Closed-loop load: `conc` workers send calls back to back for `seconds` or `calls` in all. */
+async function load(url, conc, seconds, { calls = Number.POSITIVE_INFINITY, stream = STREAM } = {}) {
+  const pool = new Pool(new URL(url).origin, { connections: conc });
+  const lat = [];
+  const ttfb = [];
+  let sent = 0;
+  let errors = 0;
+  const end = performance.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: conc }, async () => {
+      while (performance.now() < end && sent++ < calls) {
+        const t0 = performance.now();
+        try {
+          const res = await pool.request({
+            path: '/v1/chat/completions',
+            method: 'POST',
+            headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
+            body: chatBody(stream),
+          });
+          let first = true;
+          for await (const _ of res.body) {
+            if (first) ttfb.push(performance.now() - t0);
+            first = false;
+          }
+          if (res.statusCode !== 200) errors++;
+          lat.push(performance.now() - t0);
+        } catch {
+          errors++;
+        }
+      }
+    }),
+  );
+  await pool.close();
+  return { lat, ttfb, errors };
+}
+
+/** CPU time of every thread of a process, in clock ticks (Linux), or NaN. */
+function cpuTicks(pid) {
+  try {
+    let sum = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      sum += Number(f[11]) + Number(f[12]);
+    }
+    return sum;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+function rssMb(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+const TICK_US = 10_000; // USER_HZ = 100 on Linux
+
+const specs = args.arm.map(parseArm);
+const upstream = await start(
+  ['mock-upstream', '--port', '0', '--delay', args.delay, '--chunk-delay', '2'],
+  {},
+  /listening on (http:\/\/\S+)/,
+);
+const arms = [{ name: 'direct', url: upstream.url }];
+try {
+  const floor = await start([upstream.url], {}, /listening on (http:\/\/\S+)/, floorScript);
+  arms.push({ name: 'floor', url: floor.url, child: floor.child });
+  for (const [i, spec] of specs.entries()) {
+    const p = await start(
+      ['--listen', '127.0.0.1:0', '--upstream', upstream.url],
+      {
+        LLMTRACE_CONFIG: '',
+        LLMTRACE_STORAGE_PROFILE: 'sqlite',
+        LLMTRACE_STORAGE_DATABASE_PATH: join(dir, `arm${i}.db`),
+        ...spec.env,
+      },
+      /"url":"(http:\/\/[^"]+)"/,
+      spec.script,
+    );
+    arms.push({ name: spec.name, url: p.url, child: p.child });
+  }
+  // Warm every arm: JIT, keep-alive pools, SQLite; the proxies until their code is optimized.
+  const warm = Number(args['warmup-calls']);
+  for (const a of arms) {
+    await load(a.url, 16, 600, { calls: a.child ? warm : 2000, stream: false });
+    await load(a.url, 16, 600, { calls: Math.ceil(warm / 8), stream: true });
+  }
+  const results = arms.map(() => ({ lat: [], ttfb: [], ticks: 0, errors: 0 }));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (let i = 0; i < arms.length; i++) {
+      const k = (i + r) % arms.length;
+      const a = arms[k];
+      const before = a.child ? cpuTicks(a.child.pid) : 0;
+      const x = await load(a.url, CONC, SECONDS);
+      if (a.child) results[k].ticks += cpuTicks(a.child.pid) - before;
+      results[k].lat.push(...x.lat);
+      results[k].ttfb.push(...x.ttfb);
+      results[k].errors += x.errors;
+    }
+  }
+  for (const r of results) {
+    r.lat.sort((a, b) => a - b);
+    r.ttfb.sort((a, b) => a - b);
+  }
+  const what = STREAM ? 'first chunk' : 'latency';
+  console.log(`c=${CONC}, ${ROUNDS} rounds of ${SECONDS} s per arm, ${what} in ms`);
+  const base = STREAM ? results[0].ttfb : results[0].lat;
+  for (const [i, a] of arms.entries()) {
+    const r = results[i];
+    const m = STREAM ? r.ttfb : r.lat;
+    const cpu = a.child ? ((r.ticks * TICK_US) / r.lat.length / 1000).toFixed(3) : '';
+    console.log(
+      [
+        a.name.padEnd(14),
+        `calls ${String(r.lat.length).padStart(6)}`,
+        `p50 ${pct(m, 0.5).toFixed(3)}`,
+        `p99 ${pct(m, 0.99).toFixed(3)}`,
+        `added p50 ${(pct(m, 0.5) - pct(base, 0.5)).toFixed(3)}`,
+        `p99 ${(pct(m, 0.99) - pct(base, 0.99)).toFixed(3)}`,
+        a.child ? `cpu ${cpu} ms/call` : '',
+        a.child ? `rss ${rssMb(a.child.pid).toFixed(1)} MB` : '',
+        r.errors ? `errors ${r.errors}` : '',
+      ]
+        .filter(Boolean)
+        .join(' | '),
+    );
+  }
+} finally {
+  for (const a of arms) a.child?.kill('SIGTERM');
+  upstream.child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 500));
+  rmSync(dir, { recursive: true, force: true });
+}
