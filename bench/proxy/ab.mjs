@@ -17,8 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Pool } from 'undici';
-import { chatBody } from './chat-body.mjs';
+import { load as loadOnce } from './load.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -73,41 +72,9 @@ function start(argv, env, match, script = cli) {
   });
 }
 
-/** Closed-loop load: `conc` workers send calls back to back for `seconds` or `calls` in all. */
-async function load(url, conc, seconds, { calls = Number.POSITIVE_INFINITY, stream = STREAM } = {}) {
-  const pool = new Pool(new URL(url).origin, { connections: conc });
-  const lat = [];
-  const ttfb = [];
-  let sent = 0;
-  let errors = 0;
-  const end = performance.now() + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: conc }, async () => {
-      while (performance.now() < end && sent++ < calls) {
-        const t0 = performance.now();
-        try {
-          const res = await pool.request({
-            path: '/v1/chat/completions',
-            method: 'POST',
-            headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-            body: chatBody(stream),
-          });
-          let first = true;
-          for await (const _ of res.body) {
-            if (first) ttfb.push(performance.now() - t0);
-            first = false;
-          }
-          if (res.statusCode !== 200) errors++;
-          lat.push(performance.now() - t0);
-        } catch {
-          errors++;
-        }
-      }
-    }),
-  );
-  await pool.close();
-  return { lat, ttfb, errors };
-}
+/** {@link loadOnce}, streaming or not as `--stream` says unless told. */
+const load = (url, conc, seconds, { calls, stream = STREAM } = {}) =>
+  loadOnce(url, conc, seconds, { calls, stream });
 
 /** CPU time of every thread of a process, in clock ticks (Linux), or NaN. */
 function cpuTicks(pid) {

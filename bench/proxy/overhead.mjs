@@ -20,8 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Pool } from 'undici';
-import { chatBody } from './chat-body.mjs';
+import { load } from './load.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -83,49 +82,6 @@ function start(argv, env, match, { script = cli, nodeFlags = [], cwd, proxy = fa
 function percentile(sorted, p) {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
-/**
- * Closed-loop load: `conc` workers each send requests back to back for `seconds`, or until `calls`
- * requests have been sent in all.
- */
-async function load(url, conc, seconds, { stream = false, calls = Number.POSITIVE_INFINITY } = {}) {
-  const origin = new URL(url).origin;
-  const pool = new Pool(origin, { connections: conc, pipelining: 1 });
-  const lat = [];
-  const ttfb = [];
-  let errors = 0;
-  const end = performance.now() + seconds * 1000;
-  let sent = 0;
-  const worker = async () => {
-    while (performance.now() < end && sent++ < calls) {
-      const t0 = performance.now();
-      try {
-        const res = await pool.request({
-          path: '/v1/chat/completions',
-          method: 'POST',
-          headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-          body: chatBody(stream),
-        });
-        let first = true;
-        for await (const _ of res.body) {
-          if (first) {
-            ttfb.push(performance.now() - t0);
-            first = false;
-          }
-        }
-        if (res.statusCode !== 200) errors++;
-        lat.push(performance.now() - t0);
-      } catch {
-        errors++;
-      }
-    }
-  };
-  const t0 = performance.now();
-  await Promise.all(Array.from({ length: conc }, worker));
-  const elapsed = (performance.now() - t0) / 1000;
-  await pool.close();
-  return { lat, ttfb, count: lat.length, errors, elapsed };
 }
 
 function summarise(runs) {
