@@ -11,13 +11,13 @@
 // compare with an earlier commit, copy its `apps/proxy/dist` inside the checkout (so that it finds
 // the same node_modules), e.g. to `apps/proxy/dist-base`, and delete it afterwards.
 // CPU per call comes from /proc (Linux); elsewhere it is left out.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { load as loadOnce } from './load.mjs';
+import { startListening } from './spawn.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -56,20 +56,7 @@ function parseArm(spec) {
 }
 
 function start(argv, env, match, script = cli) {
-  return new Promise((resolveStart, reject) => {
-    const child = spawn(process.execPath, [script, ...argv], {
-      cwd: dir,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let buf = '';
-    child.stderr.on('data', (d) => {
-      buf += d;
-      const m = match.exec(buf);
-      if (m) resolveStart({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${buf}`)));
-  });
+  return startListening([process.execPath, script, ...argv], { env, cwd: dir, match });
 }
 
 /** {@link loadOnce}, streaming or not as `--stream` says unless told. */

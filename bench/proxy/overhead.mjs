@@ -14,13 +14,14 @@
 // on the machine. Reports requests/s and latency p50/p99 per side, the added latency (proxy minus direct), the
 // added time to first chunk for streams, and the proxy's RSS right after the run and once it has
 // been idle long enough to give back what it grew under load.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { load } from './load.mjs';
+import { startListening } from './spawn.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -61,21 +62,11 @@ const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.ur
 
 /** Start a Node process (on CPU 1 with --pin when `proxy`) and wait for its address in stderr. */
 function start(argv, env, match, { script = cli, nodeFlags = [], cwd, proxy = false } = {}) {
-  return new Promise((resolve, reject) => {
-    const command = [process.execPath, ...nodeFlags, script, ...argv];
-    const pinned = args.pin && proxy ? ['taskset', '-c', '1', ...command] : command;
-    const child = spawn(pinned[0], pinned.slice(1), {
-      cwd,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    });
-    let buf = '';
-    child.stderr.on('data', (d) => {
-      buf += d;
-      const m = match.exec(buf);
-      if (m) resolve({ child, url: m[1] });
-    });
-    child.once('exit', (code) => reject(new Error(`${argv[0] ?? 'proxy'} exited with ${code}: ${buf}`)));
+  const command = [process.execPath, ...nodeFlags, script, ...argv];
+  return startListening(args.pin && proxy ? ['taskset', '-c', '1', ...command] : command, {
+    env,
+    cwd,
+    match,
   });
 }
 
