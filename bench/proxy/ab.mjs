@@ -5,7 +5,7 @@
 // direct, and the CPU time its process (all threads) spent per call during its own rounds.
 //
 //   node bench/proxy/ab.mjs --arm new --arm old=path/to/other/dist/cli.js \
-//     --arm small-batch=,LLMTRACE_STORAGE_WRITER_BATCH_SIZE=25 [--conc 10] [--rounds 8] [--seconds 3] [--stream]
+//     --arm no-cache=,LLMTRACE_SECURITY_SCAN_CACHE_CHARS=0 [--conc 10] [--rounds 8] [--seconds 3] [--stream]
 //
 // An arm is `name[=cli.js path][,ENV=value...]`; without a path it runs this checkout's build. To
 // compare with an earlier commit, copy its `apps/proxy/dist` inside the checkout (so that it finds

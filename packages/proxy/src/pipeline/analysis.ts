@@ -29,8 +29,9 @@ type AnalysisDeps = Pick<PipelineDeps, 'scanner' | 'pricing' | 'logger' | 'redac
  * wait). Larger batches also cost less CPU per span: the scanner's code and tables stay in the
  * CPU's caches from one span to the next, where a span built alone, between requests, finds them
  * evicted. At 10 concurrent calls a 5 ms wait made batches of two or three spans; this delay, or
- * {@link ANALYSIS_BATCH} spans, with the slices below, took the proxy's CPU per call from 0.64 to
- * 0.49 ms and its added p50 from 1.0 to 0.7 ms (interleaved runs, `/proc` CPU time of the proxy).
+ * {@link ANALYSIS_BATCH} spans, with the slices below, took the proxy's CPU per call down by 1–24%
+ * (11% on average) in four interleaved runs against the 5 ms wait (`bench/proxy/ab.mjs`); the
+ * added latency at that concurrency moved by less than the runs' noise.
  */
 const ANALYSIS_DELAY_MS = 100;
 
@@ -44,10 +45,10 @@ const ANALYSIS_BATCH = 32;
 /**
  * Longest a batch runs before it lets pending I/O through (and goes on in `setImmediate`). The
  * shorter the slice, the less an answer arriving meanwhile waits; since calls finishing during a
- * batch wait for the next one, short slices cost no CPU. At 64 concurrent calls (interleaved runs)
+ * batch wait for the next one, short slices cost no more CPU than long ones. At 64 concurrent calls (interleaved runs)
  * the proxy added 1.5 ms p50 and 9.5 ms p99 with 0.2 ms slices, 2.6 and 11.0 with 1 ms, and
- * reached 4% more throughput; at 10 concurrent calls 0.7 ms p50 against 1.0, at the same CPU per
- * call. A slice builds at least one span, however long it takes.
+ * served 4% more calls in the same time, at the same CPU per call. A slice builds at least one
+ * span, however long it takes.
  */
 const ANALYSIS_SLICE_MS = 0.2;
 
