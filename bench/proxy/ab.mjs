@@ -11,13 +11,13 @@
 // compare with an earlier commit, copy its `apps/proxy/dist` inside the checkout (so that it finds
 // the same node_modules), e.g. to `apps/proxy/dist-base`, and delete it afterwards.
 // CPU per call comes from /proc (Linux); elsewhere it is left out.
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { load as loadOnce } from './load.mjs';
-import { startListening } from './spawn.mjs';
+import { load as loadOnce, percentile } from './load.mjs';
+import { cpuMs, rssMb, startListening } from './processes.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -63,32 +63,6 @@ function start(argv, env, match, script = cli) {
 const load = (url, conc, seconds, { calls, stream = STREAM } = {}) =>
   loadOnce(url, conc, seconds, { calls, stream });
 
-/** CPU time of every thread of a process, in clock ticks (Linux), or NaN. */
-function cpuTicks(pid) {
-  try {
-    let sum = 0;
-    for (const t of readdirSync(`/proc/${pid}/task`)) {
-      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      sum += Number(f[11]) + Number(f[12]);
-    }
-    return sum;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-function rssMb(pid) {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
-  } catch {
-    return Number.NaN;
-  }
-}
-
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
-const TICK_US = 10_000; // USER_HZ = 100 on Linux
-
 const specs = args.arm.map(parseArm);
 const upstream = await start(
   ['mock-upstream', '--port', '0', '--delay', args.delay, '--chunk-delay', '2'],
@@ -119,14 +93,14 @@ try {
     await load(a.url, 16, 600, { calls: a.child ? warm : 2000, stream: false });
     await load(a.url, 16, 600, { calls: Math.ceil(warm / 8), stream: true });
   }
-  const results = arms.map(() => ({ lat: [], ttfb: [], ticks: 0, errors: 0 }));
+  const results = arms.map(() => ({ lat: [], ttfb: [], cpuMs: 0, errors: 0 }));
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < arms.length; i++) {
       const k = (i + r) % arms.length;
       const a = arms[k];
-      const before = a.child ? cpuTicks(a.child.pid) : 0;
+      const before = a.child ? cpuMs(a.child.pid) : 0;
       const x = await load(a.url, CONC, SECONDS);
-      if (a.child) results[k].ticks += cpuTicks(a.child.pid) - before;
+      if (a.child) results[k].cpuMs += cpuMs(a.child.pid) - before;
       results[k].lat.push(...x.lat);
       results[k].ttfb.push(...x.ttfb);
       results[k].errors += x.errors;
@@ -142,15 +116,15 @@ try {
   for (const [i, a] of arms.entries()) {
     const r = results[i];
     const m = STREAM ? r.ttfb : r.lat;
-    const cpu = a.child ? ((r.ticks * TICK_US) / r.lat.length / 1000).toFixed(3) : '';
+    const cpu = a.child ? (r.cpuMs / r.lat.length).toFixed(3) : '';
     console.log(
       [
         a.name.padEnd(14),
         `calls ${String(r.lat.length).padStart(6)}`,
-        `p50 ${pct(m, 0.5).toFixed(3)}`,
-        `p99 ${pct(m, 0.99).toFixed(3)}`,
-        `added p50 ${(pct(m, 0.5) - pct(base, 0.5)).toFixed(3)}`,
-        `p99 ${(pct(m, 0.99) - pct(base, 0.99)).toFixed(3)}`,
+        `p50 ${percentile(m, 50).toFixed(3)}`,
+        `p99 ${percentile(m, 99).toFixed(3)}`,
+        `added p50 ${(percentile(m, 50) - percentile(base, 50)).toFixed(3)}`,
+        `p99 ${(percentile(m, 99) - percentile(base, 99)).toFixed(3)}`,
         a.child ? `cpu ${cpu} ms/call` : '',
         a.child ? `rss ${rssMb(a.child.pid).toFixed(1)} MB` : '',
         r.errors ? `errors ${r.errors}` : '',

@@ -44,3 +44,9 @@ export async function load(url, conc, seconds, { stream = false, calls = Number.
   await pool.close();
   return { lat, ttfb, count: lat.length, errors, elapsed };
 }
+
+/** The `p`th percentile (0–100) of ascending numbers, or NaN for none. */
+export function percentile(sorted, p) {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}

@@ -15,13 +15,13 @@
 // added time to first chunk for streams, and the proxy's RSS right after the run and once it has
 // been idle long enough to give back what it grew under load.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { load } from './load.mjs';
-import { startListening } from './spawn.mjs';
+import { load, percentile } from './load.mjs';
+import { rssMb, startListening } from './processes.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -70,11 +70,6 @@ function start(argv, env, match, { script = cli, nodeFlags = [], cwd, proxy = fa
   });
 }
 
-function percentile(sorted, p) {
-  if (sorted.length === 0) return Number.NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-}
-
 function summarise(runs) {
   const lat = runs.flatMap((r) => r.lat).sort((a, b) => a - b);
   const ttfb = runs.flatMap((r) => r.ttfb).sort((a, b) => a - b);
@@ -89,12 +84,6 @@ function summarise(runs) {
     errors: runs.reduce((s, r) => s + r.errors, 0),
     count,
   };
-}
-
-function rssMb(pid) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN);
-  return kb / 1024;
 }
 
 /**

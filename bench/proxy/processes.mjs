@@ -1,0 +1,48 @@
+// A benchmark's processes (upstream, proxies): starting them, and what they cost (Linux `/proc`).
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/**
+ * Run `command` (program, then arguments) and resolve with the child and the first capture of
+ * `match` in its stderr (its URL); reject if it exits first.
+ */
+export function startListening(command, { env = {}, cwd, match }) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command[0], command.slice(1), {
+      cwd,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let buf = '';
+    child.stderr.on('data', (d) => {
+      buf += d;
+      const m = match.exec(buf);
+      if (m) resolve({ child, url: m[1] });
+    });
+    child.once('exit', (code) => reject(new Error(`${command.join(' ')} exited with ${code}: ${buf}`)));
+  });
+}
+
+/** A process's resident memory in MB, or NaN where `/proc` cannot tell. */
+export function rssMb(pid) {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) / 1024;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** CPU time of every thread of a process, in ms, or NaN where `/proc` cannot tell. */
+export function cpuMs(pid) {
+  try {
+    let ticks = 0;
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${t}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]);
+    }
+    return ticks * 10; // USER_HZ is 100 on Linux
+  } catch {
+    return Number.NaN;
+  }
+}
