@@ -55,6 +55,8 @@ function makeSpan(i) {
   const start = T0 + i * 50; // 20 spans per second of history: 1M spans ≈ 14 hours
   const hasFinding = i % 25 === 0;
   return {
+    // Ids in insert order, as the time-prefixed ones from newTraceId/newSpanId nearly are; wholly
+    // random ids cost SQLite more per insert as the table grows (insert-ids.mjs).
     traceId: `${(i >> 2).toString(16).padStart(32, '0')}`,
     spanId: `${i.toString(16).padStart(16, '0')}`,
     tenantId: `tenant-${i % TENANTS}`,
