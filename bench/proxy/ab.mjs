@@ -1,21 +1,28 @@
 #!/usr/bin/env node
 // A/B of proxy builds or settings: several LLMTrace proxies, a bare Node.js proxy and direct calls,
-// measured round by round in one run (rotating which goes first), so that machine noise hits every
-// arm alike. Reports each arm's latency p50/p99 (or time to first chunk with --stream), added over
-// direct, and the CPU time its process (all threads) spent per call during its own rounds.
+// measured round by round in one run (in a new order each round; the proxies restarted in reverse
+// order halfway), so that machine noise hits every arm alike. Reports each arm's latency p50/p99
+// (or time to first chunk with --stream), added over direct, and the CPU time its process (all
+// threads) spent per call during its own rounds.
 //
 //   node bench/proxy/ab.mjs --arm new --arm old=path/to/other/dist/cli.js \
 //     --arm no-cache=,LLMTRACE_SECURITY_SCAN_CACHE_CHARS=0 [--conc 10] [--rounds 8] [--seconds 3] [--stream]
+//     [--settle 500] [--verbose]
 //
 // An arm is `name[=cli.js path][,ENV=value...]`; without a path it runs this checkout's build. To
 // compare with an earlier commit, copy its `apps/proxy/dist` inside the checkout (so that it finds
 // the same node_modules), e.g. to `apps/proxy/dist-base`, and delete it afterwards.
-// CPU per call comes from /proc (Linux); elsewhere it is left out.
+// CPU per call comes from /proc (Linux); elsewhere it is left out. After each round the proxy is
+// left `--settle` ms to finish what it deferred (analysis, the writer's batch, the inserts), so that
+// work is counted in its own round and does not slow the next arm's calls. In an A/A run (two arms
+// of the same build) the arms came within 5% of CPU per call and 0.05 ms of p50 and p99; single
+// rounds vary far more (`--verbose` shows them), so repeat a run before trusting a small difference.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { mulberry32 } from '../../packages/proxy/test/fixtures/seeded.mjs';
 import { load as loadOnce, percentile } from './load.mjs';
 import { cpuMs, rssMb, startListening } from './processes.mjs';
 
@@ -28,12 +35,15 @@ const { values: args } = parseArgs({
     delay: { type: 'string', default: '20' },
     stream: { type: 'boolean', default: false },
     'warmup-calls': { type: 'string', default: '12000' },
+    settle: { type: 'string', default: '500' },
+    verbose: { type: 'boolean', default: false },
   },
 });
 const CONC = Number(args.conc);
 const ROUNDS = Number(args.rounds);
 const SECONDS = Number(args.seconds);
 const STREAM = args.stream;
+const SETTLE_MS = Number(args.settle);
 const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.url));
 const floorScript = fileURLToPath(new URL('./floor-proxy.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'llmtrace-ab-'));
@@ -70,41 +80,92 @@ const upstream = await start(
   /listening on (http:\/\/\S+)/,
 );
 const arms = [{ name: 'direct', url: upstream.url }];
-try {
-  const floor = await start([upstream.url], {}, /listening on (http:\/\/\S+)/, floorScript);
-  arms.push({ name: 'floor', url: floor.url, child: floor.child });
-  for (const [i, spec] of specs.entries()) {
+const floor = await start([upstream.url], {}, /listening on (http:\/\/\S+)/, floorScript);
+arms.push({ name: 'floor', url: floor.url, child: floor.child });
+for (const spec of specs) arms.push({ name: spec.name });
+
+/** Start the LLMTrace arms in this order (indexes into `specs`), each with a new database. */
+async function startProxies(order, half) {
+  for (const i of order) {
+    const spec = specs[i];
     const p = await start(
       ['--listen', '127.0.0.1:0', '--upstream', upstream.url],
       {
         LLMTRACE_CONFIG: '',
         LLMTRACE_STORAGE_PROFILE: 'sqlite',
-        LLMTRACE_STORAGE_DATABASE_PATH: join(dir, `arm${i}.db`),
+        LLMTRACE_STORAGE_DATABASE_PATH: join(dir, `arm${i}-${half}.db`),
         ...spec.env,
       },
       /"url":"(http:\/\/[^"]+)"/,
       spec.script,
     );
-    arms.push({ name: spec.name, url: p.url, child: p.child });
+    Object.assign(arms[i + 2], { url: p.url, child: p.child });
   }
-  // Warm every arm: JIT, keep-alive pools, SQLite; the proxies until their code is optimized.
+}
+
+async function stopProxies() {
+  const exits = arms.slice(2).map((a) => new Promise((r) => a.child.once('exit', r)));
+  for (const a of arms.slice(2)) a.child.kill('SIGTERM');
+  await Promise.all(exits);
+}
+
+/**
+ * Warm every arm: JIT, keep-alive pools, SQLite; the proxies until their code is optimized. In
+ * turns, so that no proxy sits idle for long between its warm-up and its first round.
+ */
+async function warmUp(which) {
   const warm = Number(args['warmup-calls']);
-  for (const a of arms) {
-    await load(a.url, 16, 600, { calls: a.child ? warm : 2000, stream: false });
-    await load(a.url, 16, 600, { calls: Math.ceil(warm / 8), stream: true });
-  }
-  const results = arms.map(() => ({ lat: [], ttfb: [], cpuMs: 0, errors: 0 }));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (let i = 0; i < arms.length; i++) {
-      const k = (i + r) % arms.length;
-      const a = arms[k];
-      const before = a.child ? cpuMs(a.child.pid) : 0;
-      const x = await load(a.url, CONC, SECONDS);
-      if (a.child) results[k].cpuMs += cpuMs(a.child.pid) - before;
-      results[k].lat.push(...x.lat);
-      results[k].ttfb.push(...x.ttfb);
-      results[k].errors += x.errors;
+  const TURNS = 4;
+  for (let t = 0; t < TURNS; t++) {
+    for (const a of which) {
+      await load(a.url, 16, 600, { calls: Math.ceil((a.child ? warm : 2000) / TURNS), stream: false });
+      await load(a.url, 16, 600, { calls: Math.ceil(warm / 8 / TURNS), stream: true });
     }
+  }
+}
+
+const results = arms.map(() => ({ lat: [], ttfb: [], cpuMs: 0, errors: 0 }));
+const rss = arms.map(() => []);
+try {
+  await warmUp(arms.slice(0, 2));
+  // Each round in its own order (seeded, so runs repeat): with a fixed rotation each arm always
+  // follows the same other arm. And the proxies run in two halves, started in one order and then in
+  // the other: in A/A runs (two arms of the same build) the proxy started first did worse in every
+  // run, by up to 10% of CPU per call and half a millisecond of p99.
+  const random = mulberry32(1);
+  for (let half = 0; half < 2; half++) {
+    const order = specs.map((_, i) => i);
+    await startProxies(half === 0 ? order : order.reverse(), half);
+    await warmUp(arms.slice(2));
+    const rounds = half === 0 ? Math.ceil(ROUNDS / 2) : Math.floor(ROUNDS / 2);
+    for (let r = 0; r < rounds; r++) {
+      const order = arms.map((_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) {
+        const j = Math.floor(random() * (i + 1));
+        [order[i], order[j]] = [order[j], order[i]];
+      }
+      for (const k of order) {
+        const a = arms[k];
+        const before = a.child ? cpuMs(a.child.pid) : 0;
+        const x = await load(a.url, CONC, SECONDS);
+        // What a proxy defers (analysis, the writer's batches, the inserts) finishes before the
+        // next arm's round starts: counted in its own CPU, and not slowing the next arm's calls.
+        await new Promise((r) => setTimeout(r, SETTLE_MS));
+        const cpu = a.child ? cpuMs(a.child.pid) - before : 0;
+        results[k].cpuMs += cpu;
+        if (args.verbose && a.child) {
+          const sorted = [...x.lat].sort((p, q) => p - q);
+          console.log(
+            `half ${half} round ${r} ${a.name}: cpu ${(cpu / x.lat.length).toFixed(3)} ms/call, p99 ${percentile(sorted, 99).toFixed(2)} ms`,
+          );
+        }
+        results[k].lat.push(...x.lat);
+        results[k].ttfb.push(...x.ttfb);
+        results[k].errors += x.errors;
+      }
+    }
+    for (const [k, a] of arms.entries()) if (a.child) rss[k].push(rssMb(a.child.pid));
+    if (half === 0) await stopProxies();
   }
   for (const r of results) {
     r.lat.sort((a, b) => a - b);
@@ -126,7 +187,7 @@ try {
         `added p50 ${(percentile(m, 50) - percentile(base, 50)).toFixed(3)}`,
         `p99 ${(percentile(m, 99) - percentile(base, 99)).toFixed(3)}`,
         a.child ? `cpu ${cpu} ms/call` : '',
-        a.child ? `rss ${rssMb(a.child.pid).toFixed(1)} MB` : '',
+        a.child ? `rss ${rss[i].map((v) => v.toFixed(1)).join(', ')} MB` : '',
         r.errors ? `errors ${r.errors}` : '',
       ]
         .filter(Boolean)
