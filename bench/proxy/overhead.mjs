@@ -86,6 +86,9 @@ function summarise(runs) {
   };
 }
 
+/** Pause after each run: what the proxy defers (analysis, the writer's batch) ends before the next. */
+const SETTLE_MS = 500;
+
 /**
  * `ROUNDS` rounds of `SECONDS` against each url, rotating which goes first so that drift in
  * machine load does not favour one; the summary of each url's runs, in the order given.
@@ -96,6 +99,7 @@ async function interleaved(urls, conc, options = {}) {
     for (let i = 0; i < urls.length; i++) {
       const k = (i + r) % urls.length;
       runs[k].push(await load(urls[k], conc, SECONDS, options));
+      await new Promise((done) => setTimeout(done, SETTLE_MS));
     }
   }
   return runs.map(summarise);
