@@ -79,10 +79,9 @@ const upstream = await start(
   {},
   /listening on (http:\/\/\S+)/,
 );
-const arms = [{ name: 'direct', url: upstream.url }];
-const floor = await start([upstream.url], {}, /listening on (http:\/\/\S+)/, floorScript);
-arms.push({ name: 'floor', url: floor.url, child: floor.child });
-for (const spec of specs) arms.push({ name: spec.name });
+const floor = { name: 'floor' };
+const proxies = specs.map((spec) => ({ name: spec.name }));
+const arms = [{ name: 'direct', url: upstream.url }, floor, ...proxies];
 
 /** Start the LLMTrace arms in this order (indexes into `specs`), each with a new database. */
 async function startProxies(order, half) {
@@ -99,13 +98,13 @@ async function startProxies(order, half) {
       /"url":"(http:\/\/[^"]+)"/,
       spec.script,
     );
-    Object.assign(arms[i + 2], { url: p.url, child: p.child });
+    Object.assign(proxies[i], { url: p.url, child: p.child });
   }
 }
 
 async function stopProxies() {
-  const exits = arms.slice(2).map((a) => new Promise((r) => a.child.once('exit', r)));
-  for (const a of arms.slice(2)) a.child.kill('SIGTERM');
+  const exits = proxies.map((a) => new Promise((r) => a.child.once('exit', r)));
+  for (const a of proxies) a.child.kill('SIGTERM');
   await Promise.all(exits);
 }
 
@@ -124,27 +123,33 @@ async function warmUp(which) {
   }
 }
 
+/** 0..n-1 in a random order (Fisher–Yates). */
+function shuffledIndexes(n, random) {
+  const order = Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  return order;
+}
+
 const results = arms.map(() => ({ lat: [], ttfb: [], cpuMs: 0, errors: 0 }));
 const rss = arms.map(() => []);
 try {
+  Object.assign(floor, await start([upstream.url], {}, /listening on (http:\/\/\S+)/, floorScript));
   await warmUp(arms.slice(0, 2));
   // Each round in its own order (seeded, so runs repeat): with a fixed rotation each arm always
   // follows the same other arm. And the proxies run in two halves, started in one order and then in
   // the other: in A/A runs (two arms of the same build) the proxy started first did worse in every
-  // run, by up to 10% of CPU per call and half a millisecond of p99.
+  // run, by up to a fifth of CPU per call and over a millisecond of p99.
   const random = mulberry32(1);
   for (let half = 0; half < 2; half++) {
-    const order = specs.map((_, i) => i);
-    await startProxies(half === 0 ? order : order.reverse(), half);
-    await warmUp(arms.slice(2));
+    const startOrder = specs.map((_, i) => i);
+    await startProxies(half === 0 ? startOrder : startOrder.reverse(), half);
+    await warmUp(proxies);
     const rounds = half === 0 ? Math.ceil(ROUNDS / 2) : Math.floor(ROUNDS / 2);
     for (let r = 0; r < rounds; r++) {
-      const order = arms.map((_, i) => i);
-      for (let i = order.length - 1; i > 0; i--) {
-        const j = Math.floor(random() * (i + 1));
-        [order[i], order[j]] = [order[j], order[i]];
-      }
-      for (const k of order) {
+      for (const k of shuffledIndexes(arms.length, random)) {
         const a = arms[k];
         const before = a.child ? cpuMs(a.child.pid) : 0;
         const x = await load(a.url, CONC, SECONDS);
