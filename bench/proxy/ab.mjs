@@ -7,16 +7,20 @@
 //
 //   node bench/proxy/ab.mjs --arm new --arm old=path/to/other/dist/cli.js \
 //     --arm no-cache=,LLMTRACE_SECURITY_SCAN_CACHE_CHARS=0 [--conc 10] [--rounds 8] [--seconds 3] [--stream]
-//     [--settle 500] [--verbose]
+//     [--settle 500] [--verbose] [--pin]
 //
 // An arm is `name[=cli.js path][,ENV=value...]`; without a path it runs this checkout's build. To
 // compare with an earlier commit, copy its `apps/proxy/dist` inside the checkout (so that it finds
 // the same node_modules), e.g. to `apps/proxy/dist-base`, and delete it afterwards.
+// --pin (Linux, `taskset`) runs the load generator and the upstream on CPU 0 and every proxy on
+// CPU 1, where a proxy's own threads (the SQLite insert thread, V8's helpers) compete with its
+// event loop rather than with the load generator.
 // CPU per call comes from /proc (Linux); elsewhere it is left out. After each round the proxy is
 // left `--settle` ms to finish what it deferred (analysis, the writer's batch, the inserts), so that
 // work is counted in its own round and does not slow the next arm's calls. In an A/A run (two arms
 // of the same build) the arms came within 5% of CPU per call and 0.05 ms of p50 and p99; single
 // rounds vary far more (`--verbose` shows them), so repeat a run before trusting a small difference.
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -37,8 +41,15 @@ const { values: args } = parseArgs({
     'warmup-calls': { type: 'string', default: '12000' },
     settle: { type: 'string', default: '500' },
     verbose: { type: 'boolean', default: false },
+    // Load generator and upstream on CPU 0, the proxies (and the bare one) on CPU 1.
+    pin: { type: 'boolean', default: false },
   },
 });
+if (args.pin) {
+  // This process (the load generator) and, through inheritance, the upstream.
+  execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  console.log('pinned: load generator and upstream on CPU 0, the proxies on CPU 1');
+}
 const CONC = Number(args.conc);
 const ROUNDS = Number(args.rounds);
 const SECONDS = Number(args.seconds);
@@ -65,8 +76,14 @@ function parseArm(spec) {
   return { name, script, env };
 }
 
-function start(argv, env, match, script = cli) {
-  return startListening([process.execPath, script, ...argv], { env, cwd: dir, match });
+/** Start a Node process; a proxy goes on CPU 1 with --pin. */
+function start(argv, env, match, script = cli, { proxy = true } = {}) {
+  const command = [process.execPath, script, ...argv];
+  return startListening(args.pin && proxy ? ['taskset', '-c', '1', ...command] : command, {
+    env,
+    cwd: dir,
+    match,
+  });
 }
 
 /** {@link loadOnce}, streaming or not as `--stream` says unless told. */
@@ -78,6 +95,8 @@ const upstream = await start(
   ['mock-upstream', '--port', '0', '--delay', args.delay, '--chunk-delay', '2'],
   {},
   /listening on (http:\/\/\S+)/,
+  cli,
+  { proxy: false },
 );
 const floor = { name: 'floor' };
 const proxies = specs.map((spec) => ({ name: spec.name }));
