@@ -14,6 +14,8 @@
 //   and the longest ones. A request whose turn comes during a stretch waits for the slice running.
 // Needs `perf` and permission to profile another process (root, or kernel.perf_event_paranoid <= 1).
 // Samples are CPU-clock samples: a stretch is time on CPU, not time the thread waited to get one.
+// V8's perf map keeps every address it ever gave out: where the JIT reused the address of collected
+// code, a few frames carry an older function's name (a PII helper inside undici's header parser).
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
