@@ -46,3 +46,20 @@ export function cpuMs(pid) {
     return Number.NaN;
   }
 }
+
+/**
+ * Per thread of a process, the time it has waited on a run queue for a CPU, in ns (Linux
+ * `/proc/<pid>/task/<tid>/schedstat`); empty where `/proc` cannot tell.
+ */
+export function runQueueWaitNs(pid) {
+  const waits = new Map();
+  try {
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      const wait = Number(readFileSync(`/proc/${pid}/task/${t}/schedstat`, 'utf8').split(' ')[1]);
+      if (Number.isFinite(wait)) waits.set(Number(t), wait);
+    }
+  } catch {
+    // not Linux, or the process is gone
+  }
+  return waits;
+}

@@ -3,15 +3,18 @@
 // an LLMTrace proxy and on the bare Node proxy (floor-proxy.mjs) under the same closed-loop load.
 //
 //   pnpm build && node bench/proxy/profile.mjs [--seconds 15] [--conc 10] [--warmup-seconds 20]
-//     [--frequency 1999] [--target proxy,floor] [--keep]
+//     [--frequency 1999] [--target proxy,floor] [--pin] [--keep]
 //
 // For each target it prints:
-// - CPU per call of each thread (µs; the main thread, the SQLite insert thread, V8's helpers), and
-//   of the main thread by code (JS, the node binary, the kernel, libc, SQLite);
+// - CPU per call of each thread (µs; the main thread, the SQLite insert thread, V8's helpers), the
+//   time each waited for a CPU (run-queue wait, from /proc), and the main thread's CPU by code (JS,
+//   the node binary, the kernel, libc, SQLite);
 // - the main thread's busy stretches: runs of on-CPU samples with no gap longer than 1.5 sample
 //   periods, what they were made of (span analysis, the span writer, garbage collection, the
 //   rest: requests and responses), how many per 1000 calls lasted 1 ms or more and 2 ms or more,
 //   and the longest ones. A request whose turn comes during a stretch waits for the slice running.
+// --pin (needs `taskset`): the load generator and the upstream on CPU 0, the profiled proxy on CPU 1,
+// where its own threads compete with its event loop for the one core.
 // Needs `perf` and permission to profile another process (root, or kernel.perf_event_paranoid <= 1).
 // Samples are CPU-clock samples: a stretch is time on CPU, not time the thread waited to get one.
 // V8's perf map keeps every address it ever gave out: where the JIT reused the address of collected
@@ -23,7 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { load } from './load.mjs';
-import { startListening } from './processes.mjs';
+import { runQueueWaitNs, startListening } from './processes.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -33,6 +36,7 @@ const { values: args } = parseArgs({
     frequency: { type: 'string', default: '1999' },
     target: { type: 'string', default: 'proxy,floor' },
     delay: { type: 'string', default: '20' },
+    pin: { type: 'boolean', default: false },
     // Keep the perf data files (their folder is printed) instead of deleting them.
     keep: { type: 'boolean', default: false },
   },
@@ -50,6 +54,14 @@ try {
   process.exit(2);
 }
 
+if (args.pin) {
+  // This process (the load generator) and, through inheritance, the upstream.
+  execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  console.log('pinned: load generator and upstream on CPU 0, the profiled proxy on CPU 1');
+}
+// `taskset` execs the command: the child's pid is the proxy's.
+const onCpu1 = (command) => (args.pin ? ['taskset', '-c', '1', ...command] : command);
+
 const dir = mkdtempSync(join(tmpdir(), 'llmtrace-profile-'));
 const upstream = await startListening(
   [process.execPath, cli, 'mock-upstream', '--port', '0', '--delay', args.delay, '--chunk-delay', '2'],
@@ -59,11 +71,19 @@ const upstream = await startListening(
 /** Start a target with V8's perf map, so that perf names JIT-compiled JavaScript. */
 function startTarget(name) {
   if (name === 'floor')
-    return startListening([process.execPath, '--perf-basic-prof', floorScript, upstream.url], {
+    return startListening(onCpu1([process.execPath, '--perf-basic-prof', floorScript, upstream.url]), {
       match: /listening on (http:\/\/\S+)/,
     });
   return startListening(
-    [process.execPath, '--perf-basic-prof', cli, '--listen', '127.0.0.1:0', '--upstream', upstream.url],
+    onCpu1([
+      process.execPath,
+      '--perf-basic-prof',
+      cli,
+      '--listen',
+      '127.0.0.1:0',
+      '--upstream',
+      upstream.url,
+    ]),
     {
       cwd: dir,
       env: {
@@ -99,9 +119,12 @@ async function record(name, target) {
   );
   const exited = new Promise((resolve) => perf.once('exit', resolve));
   // perf needs a moment to attach; load for as long as it records.
+  const before = runQueueWaitNs(target.child.pid);
   const run = await load(target.url, CONC, SECONDS);
+  const after = runQueueWaitNs(target.child.pid);
   await exited;
-  return { file, calls: run.count };
+  const waits = new Map([...after].map(([tid, ns]) => [tid, ns - (before.get(tid) ?? 0)]));
+  return { file, calls: run.count, waits };
 }
 
 /** Samples as `{ tid, time (s), frames (innermost first, `symbol dso`) }`. */
@@ -153,8 +176,12 @@ function report(name, pid, data) {
   const total = [...byTid.values()].reduce((a, b) => a + b, 0);
   console.log(`  CPU per call, all threads: ${us(total, calls)} µs`);
   const threads = [...byTid].sort((a, b) => b[1] - a[1]);
+  const waited = (tid) => {
+    const ns = data.waits.get(tid);
+    return ns === undefined ? '' : `, waited for a CPU ${(ns / 1000 / calls).toFixed(1)} µs`;
+  };
   for (const [tid, n] of threads.slice(0, 6))
-    console.log(`    thread ${tid}${tid === pid ? ' (main)' : ''}: ${us(n, calls)} µs`);
+    console.log(`    thread ${tid}${tid === pid ? ' (main)' : ''}: ${us(n, calls)} µs${waited(tid)}`);
   const main = all.filter((s) => s.tid === pid);
   const byDso = new Map();
   for (const s of main) {
