@@ -17,10 +17,10 @@
 // event loop rather than with the load generator.
 // CPU per call comes from /proc (Linux); elsewhere it is left out. After each round the proxy is
 // left `--settle` ms to finish what it deferred (analysis, the writer's batch, the inserts), so that
-// work is counted in its own round and does not slow the next arm's calls. In an A/A run (two arms
-// of the same build) the arms came within 5% of CPU per call and 0.05 ms of p50 and p99; single
-// rounds vary far more (`--verbose` shows them), so repeat a run before trusting a small difference.
-import { execFileSync } from 'node:child_process';
+// work is counted in its own round and does not slow the next arm's calls. In A/A runs (two arms
+// of the same build) the arms came within 5% of CPU per call and 0.05 ms of p50 and p99 on a quiet
+// machine, and 20% and 0.9 ms of p99 on a noisier one; single rounds vary far more (`--verbose`
+// shows them), so repeat a run before trusting a small difference.
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,7 +28,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { mulberry32 } from '../../packages/proxy/test/fixtures/seeded.mjs';
 import { load as loadOnce, percentile } from './load.mjs';
-import { cpuMs, rssMb, startListening } from './processes.mjs';
+import { cpuMs, onProxyCpu, pinLoadGenerator, rssMb, startListening } from './processes.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,11 +45,7 @@ const { values: args } = parseArgs({
     pin: { type: 'boolean', default: false },
   },
 });
-if (args.pin) {
-  // This process (the load generator) and, through inheritance, the upstream.
-  execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
-  console.log('pinned: load generator and upstream on CPU 0, the proxies on CPU 1');
-}
+if (args.pin) pinLoadGenerator();
 const CONC = Number(args.conc);
 const ROUNDS = Number(args.rounds);
 const SECONDS = Number(args.seconds);
@@ -79,11 +75,7 @@ function parseArm(spec) {
 /** Start a Node process; a proxy goes on CPU 1 with --pin. */
 function start(argv, env, match, script = cli, { proxy = true } = {}) {
   const command = [process.execPath, script, ...argv];
-  return startListening(args.pin && proxy ? ['taskset', '-c', '1', ...command] : command, {
-    env,
-    cwd: dir,
-    match,
-  });
+  return startListening(onProxyCpu(command, args.pin && proxy), { env, cwd: dir, match });
 }
 
 /** {@link loadOnce}, streaming or not as `--stream` says unless told. */

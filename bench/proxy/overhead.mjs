@@ -14,14 +14,13 @@
 // on the machine. Reports requests/s and latency p50/p99 per side, the added latency (proxy minus direct), the
 // added time to first chunk for streams, and the proxy's RSS right after the run and once it has
 // been idle long enough to give back what it grew under load.
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { load, percentile } from './load.mjs';
-import { rssMb, startListening } from './processes.mjs';
+import { onProxyCpu, pinLoadGenerator, rssMb, startListening } from './processes.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -45,11 +44,7 @@ const { values: args } = parseArgs({
     pin: { type: 'boolean', default: false },
   },
 });
-if (args.pin) {
-  // This process (the load generator) and, through inheritance, the upstream.
-  execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
-  console.log('pinned: load generator and upstream on CPU 0, the proxies on CPU 1');
-}
+if (args.pin) pinLoadGenerator();
 const SECONDS = Number(args.seconds);
 const ROUNDS = Number(args.rounds);
 const DELAY = Number(args.delay);
@@ -63,11 +58,7 @@ const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.ur
 /** Start a Node process (on CPU 1 with --pin when `proxy`) and wait for its address in stderr. */
 function start(argv, env, match, { script = cli, nodeFlags = [], cwd, proxy = false } = {}) {
   const command = [process.execPath, ...nodeFlags, script, ...argv];
-  return startListening(args.pin && proxy ? ['taskset', '-c', '1', ...command] : command, {
-    env,
-    cwd,
-    match,
-  });
+  return startListening(onProxyCpu(command, args.pin && proxy), { env, cwd, match });
 }
 
 function summarise(runs) {

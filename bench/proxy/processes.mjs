@@ -1,5 +1,5 @@
 // A benchmark's processes (upstream, proxies): starting them, and what they cost (Linux `/proc`).
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 
 /**
@@ -62,4 +62,18 @@ export function runQueueWaitNs(pid) {
     // not Linux, or the process is gone
   }
   return waits;
+}
+
+/**
+ * `--pin` (Linux, `taskset`): this process (the load generator) and, through inheritance, the
+ * upstream it starts go on CPU 0; {@link onProxyCpu} puts the proxies on CPU 1.
+ */
+export function pinLoadGenerator(what = 'the proxies') {
+  execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
+  console.log(`pinned: load generator and upstream on CPU 0, ${what} on CPU 1`);
+}
+
+/** A command run on CPU 1 when `pin` (`taskset` execs it: the child's pid is the command's). */
+export function onProxyCpu(command, pin) {
+  return pin ? ['taskset', '-c', '1', ...command] : command;
 }

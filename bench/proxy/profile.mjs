@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { load } from './load.mjs';
-import { runQueueWaitNs, startListening } from './processes.mjs';
+import { onProxyCpu, pinLoadGenerator, runQueueWaitNs, startListening } from './processes.mjs';
 
 const { values: args } = parseArgs({
   options: {
@@ -54,13 +54,8 @@ try {
   process.exit(2);
 }
 
-if (args.pin) {
-  // This process (the load generator) and, through inheritance, the upstream.
-  execFileSync('taskset', ['-a', '-cp', '0', String(process.pid)], { stdio: 'ignore' });
-  console.log('pinned: load generator and upstream on CPU 0, the profiled proxy on CPU 1');
-}
-// `taskset` execs the command: the child's pid is the proxy's.
-const onCpu1 = (command) => (args.pin ? ['taskset', '-c', '1', ...command] : command);
+if (args.pin) pinLoadGenerator('the profiled proxy');
+const onCpu1 = (command) => onProxyCpu(command, args.pin);
 
 const dir = mkdtempSync(join(tmpdir(), 'llmtrace-profile-'));
 const upstream = await startListening(
