@@ -3,13 +3,16 @@
 // (floor-proxy.mjs), same calls, same run. Allocation drives garbage-collection time and pauses,
 // and unlike latency it barely moves with machine noise, so it shows what a change costs.
 //
-//   pnpm build && node bench/proxy/alloc.mjs [--calls 20000] [--conc 10]
+//   pnpm build && node bench/proxy/alloc.mjs [--calls 20000] [--conc 10] [--sites 25]
 //
 // Each process runs with --trace-gc-nvp, which reports the bytes allocated since the previous
 // collection at every collection (all its threads' heaps); a minor collection forced at the start
-// and end of each measured load (SIGUSR2, --expose-gc) closes the count.
+// and end of each measured load (SIGUSR2, --expose-gc, heap-sites.mjs) closes the count.
+// `--sites N` also samples where the bytes are allocated (V8's sampling heap profiler, garbage
+// included) during each measured load and prints each process's N top functions by bytes per
+// call: what a change meant to cut allocation should aim at. The profiler costs CPU, not heap.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -21,18 +24,22 @@ const { values: args } = parseArgs({
   options: {
     calls: { type: 'string', default: '20000' },
     conc: { type: 'string', default: '10' },
+    sites: { type: 'string', default: '0' },
   },
 });
 const CALLS = Number(args.calls);
 const CONC = Number(args.conc);
+const SITES = Number(args.sites);
 const cli = fileURLToPath(new URL('../../apps/proxy/dist/cli.js', import.meta.url));
 const floorScript = fileURLToPath(new URL('./floor-proxy.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'llmtrace-alloc-'));
 const CHECKPOINT = [
   '--expose-gc',
   '--trace-gc-nvp',
-  '--import=data:text/javascript,process.on("SIGUSR2",()=>globalThis.gc({type:"minor"}))',
+  `--import=${new URL('./heap-sites.mjs', import.meta.url)}`,
 ];
+/** With `--sites`, where each process writes its allocation profiles (heap-sites.mjs). */
+const sitesEnv = (name) => (SITES > 0 ? { LLMTRACE_BENCH_HEAP_SITES: join(dir, name) } : {});
 
 function start(args, env, match, gcLog) {
   return new Promise((resolve, reject) => {
@@ -82,6 +89,42 @@ function totals(proc) {
   }
   return sum;
 }
+/** A V8 call frame's place: a file of the proxy's build, a package's own path, or Node's module. */
+function place({ url, lineNumber }) {
+  if (!url) return '';
+  const m = /node_modules\/\.pnpm\/[^/]+\/node_modules\/(.*)$/.exec(url) ?? /\/dist\/(.*)$/.exec(url);
+  return `${m ? m[1] : url.replace(/^.*\//, '')}:${lineNumber + 1}`;
+}
+
+/**
+ * The top functions by bytes allocated in them (self, not callees), per call, from the profile a
+ * process wrote at its `n`th measured load; waits for the file, which the process writes after
+ * its checkpoint.
+ */
+async function topSites(name, n, calls) {
+  const file = join(dir, `${name}-${n}.heapprofile`);
+  for (let i = 0; i < 100 && !existsSync(file); i++) await sleep(100);
+  const { head } = JSON.parse(readFileSync(file, 'utf8'));
+  const bytes = new Map();
+  let total = 0;
+  const walk = (node) => {
+    const f = node.callFrame;
+    const key = `${f.functionName || '(anonymous)'} ${place(f)}`;
+    bytes.set(key, (bytes.get(key) ?? 0) + node.selfSize);
+    total += node.selfSize;
+    for (const child of node.children) walk(child);
+  };
+  walk(head);
+  const kb = (b) => (b / calls / 1024).toFixed(2).padStart(6);
+  return [
+    `  ${name}: ${kb(total).trim()} KB/call sampled; top functions (KB/call, share):`,
+    ...[...bytes]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, SITES)
+      .map(([key, b]) => `    ${kb(b)} ${((100 * b) / total).toFixed(1).padStart(4)}%  ${key}`),
+  ].join('\n');
+}
+
 /** Force a minor collection, so that the counts include everything allocated until now. */
 async function checkpoint(proc) {
   proc.child.kill('SIGUSR2');
@@ -96,13 +139,13 @@ const upstream = await start(
 );
 const floor = await start(
   [...CHECKPOINT, floorScript, upstream.url],
-  {},
+  sitesEnv('floor'),
   /listening on (http:\/\/\S+)/,
   join(dir, 'floor.gc'),
 );
 const proxy = await start(
   [...CHECKPOINT, cli, '--listen', '127.0.0.1:0', '--upstream', upstream.url],
-  { LLMTRACE_CONFIG: '', LLMTRACE_STORAGE_DATABASE_PATH: join(dir, 'bench.db') },
+  { LLMTRACE_CONFIG: '', LLMTRACE_STORAGE_DATABASE_PATH: join(dir, 'bench.db'), ...sitesEnv('proxy') },
   /"url":"(http:\/\/[^"]+)"/,
   join(dir, 'proxy.gc'),
 );
@@ -128,6 +171,8 @@ try {
     console.log(
       `${stream ? 'stream' : 'json  '} (c=${CONC}, ${CALLS} calls): allocated proxy ${kb(p.allocated)} KB/call, bare proxy ${kb(f.allocated)}, ratio ${(p.allocated / f.allocated).toFixed(2)} | promoted proxy ${kb(p.promoted)} KB/call, bare proxy ${kb(f.promoted)}`,
     );
+    if (SITES > 0)
+      for (const name of ['proxy', 'floor']) console.log(await topSites(name, stream ? 1 : 0, CALLS));
   }
 } finally {
   for (const p of [proxy, floor, upstream]) p.child.kill('SIGTERM');
