@@ -111,6 +111,52 @@ export function spanToRow(s: Span): SpanRow {
   return r as SpanRow;
 }
 
+/**
+ * A span's column values in {@link SPAN_COLUMNS} order, as a positional insert takes them: what
+ * `SPAN_COLUMNS.map((c) => spanToRow(s)[c])` gives, built without the row object in between. It
+ * runs once per stored span on the proxy's event loop (the SQLite writer).
+ */
+export function spanToValues(s: Span): unknown[] {
+  return [
+    s.traceId,
+    s.spanId,
+    orNull(s.parentSpanId),
+    s.tenantId,
+    orNull(s.agentId),
+    orNull(s.sessionId),
+    orNull(s.endUser),
+    s.operation,
+    s.provider,
+    s.model,
+    orNull(s.responseModel),
+    orNull(s.method),
+    orNull(s.path),
+    s.startTime,
+    s.endTime,
+    s.durationMs,
+    orNull(s.ttftMs),
+    s.stream ? 1 : 0,
+    s.statusCode,
+    s.status,
+    orNull(s.error),
+    s.promptTokens,
+    s.completionTokens,
+    s.totalTokens,
+    orNull(s.cachedTokens),
+    orNull(s.reasoningTokens),
+    s.usageSource,
+    orNull(s.costUsd),
+    s.securityScore,
+    JSON.stringify(s.findings),
+    JSON.stringify(s.prompt),
+    s.response,
+    JSON.stringify(s.toolCalls),
+    orNull(s.finishReason),
+    s.params === undefined ? null : JSON.stringify(s.params),
+    JSON.stringify(s.tags),
+  ];
+}
+
 /** Flatten a span into a {@link SpanRecord}: column names, JSON values left as they are. */
 export function spanToRecord(s: Span): SpanRecord {
   return {

@@ -17,7 +17,7 @@ import { drizzle } from 'drizzle-orm/better-sqlite3';
 import { decodeCursor, encodeCursor, pageLimit } from '../shared/cursor.js';
 import { guard } from '../shared/errors.js';
 import { emptyBucket, sortBuckets } from '../shared/semantics.js';
-import { rowToSpan, SPAN_COLUMNS, spanToRow } from '../shared/span-row.js';
+import { rowToSpan, SPAN_COLUMNS, spanToValues } from '../shared/span-row.js';
 import { type InsertThread, startInsertThread } from './insert-thread.js';
 import { runSqliteMigrations } from './migrations.js';
 import { openSqliteDatabase } from './open.js';
@@ -77,12 +77,6 @@ function filters(q: Omit<SpanQuery, 'cursor' | 'limit'>): SQL[] {
   return c;
 }
 
-/** A span's column values in `SPAN_COLUMNS` order, as the insert statement takes them. */
-function rowValues(s: Span): unknown[] {
-  const row = spanToRow(s);
-  return SPAN_COLUMNS.map((c) => row[c]);
-}
-
 /**
  * Spans converted and handed to the insert thread per message. A writer batch (100 spans by
  * default) converted and posted in one go held the event loop for about 4 ms in a CPU profile at
@@ -101,7 +95,7 @@ async function insertInSlices(thread: InsertThread, batch: readonly Span[]): Pro
   for (let i = 0; i < batch.length; i += SPANS_PER_MESSAGE) {
     if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const end = i + SPANS_PER_MESSAGE;
-    const slice = thread.insert(batch.slice(i, end).map(rowValues), end < batch.length);
+    const slice = thread.insert(batch.slice(i, end).map(spanToValues), end < batch.length);
     // Observed now, reported by Promise.all below: a slice failing while the next waits its turn
     // must not count as an unhandled rejection.
     slice.catch(() => {});
@@ -155,7 +149,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteTraceStore
     if (insertMany) return insertMany;
     const stmt = client.prepare(INSERT_SQL);
     insertMany = client.transaction((batch: readonly Span[]) => {
-      for (const s of batch) stmt.run(rowValues(s));
+      for (const s of batch) stmt.run(spanToValues(s));
     });
     return insertMany;
   };
