@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { SPAN_COLUMNS, spanToRow, spanToValues } from '../src/shared/span-row.js';
+import { SPAN_COLUMNS, spanToRecord, spanToValues } from '../src/shared/span-row.js';
 import { fullSpan, makeSpan } from './fixtures.js';
+
+/** Columns stored as JSON text. */
+const JSON_COLUMNS = new Set(['findings', 'prompt', 'tool_calls', 'params', 'tags']);
 
 describe('spanToValues', () => {
   it.each([
@@ -8,9 +11,12 @@ describe('spanToValues', () => {
     ['optional fields absent', makeSpan({ spanId: 'span-min' })],
   ])('gives the row in SPAN_COLUMNS order (%s)', (_, span) => {
     const values = spanToValues(span);
-    // spanToRow converts its fresh record: build the expected row from a copy of the span.
-    const row = spanToRow(structuredClone(span));
+    const record = spanToRecord(span);
     expect(values).toHaveLength(SPAN_COLUMNS.length);
-    expect(values).toEqual(SPAN_COLUMNS.map((c) => row[c]));
+    // Each value is its column's field of the span: JSON columns as JSON text, `stream` as 0 or 1.
+    const decoded = SPAN_COLUMNS.map((c, i) =>
+      JSON_COLUMNS.has(c) && values[i] !== null ? JSON.parse(values[i] as string) : values[i],
+    );
+    expect(decoded).toEqual(SPAN_COLUMNS.map((c) => (c === 'stream' ? (record.stream ? 1 : 0) : record[c])));
   });
 });

@@ -98,23 +98,10 @@ export type SpanRecord = Omit<
   stream: boolean;
 };
 
-/** Flatten a span into a row. */
-export function spanToRow(s: Span): SpanRow {
-  // Convert the fresh record in place rather than copying it: this runs once per span on ingest.
-  const r = spanToRecord(s) as unknown as Record<keyof SpanRow, unknown>;
-  r.stream = s.stream ? 1 : 0;
-  r.findings = JSON.stringify(s.findings);
-  r.prompt = JSON.stringify(s.prompt);
-  r.tool_calls = JSON.stringify(s.toolCalls);
-  r.params = s.params === undefined ? null : JSON.stringify(s.params);
-  r.tags = JSON.stringify(s.tags);
-  return r as SpanRow;
-}
-
 /**
- * A span's column values in {@link SPAN_COLUMNS} order, as a positional insert takes them: what
- * `SPAN_COLUMNS.map((c) => spanToRow(s)[c])` gives, built without the row object in between. It
- * runs once per stored span on the proxy's event loop (the SQLite writer).
+ * A span's {@link SpanRow} values in {@link SPAN_COLUMNS} order, as a positional insert takes
+ * them, built without a row object in between: it runs once per stored span on the proxy's event
+ * loop (the SQLite writer).
  */
 export function spanToValues(s: Span): unknown[] {
   return [
