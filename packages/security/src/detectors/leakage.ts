@@ -37,27 +37,157 @@ const words = {
 const NOT_WORD = /[^\p{L}\p{N}]+/uy;
 const WORD_AT = /[\p{L}\p{N}]+(?:['’][\p{L}]+)?/uy;
 
-/** Fill `words` with the response's words, as {@link tokens} reads them; returns their count. */
-function responseWords(text: string, vocab: Map<string, number>): number {
+/**
+ * Words by their characters, without a string per word: an ASCII word of the response is hashed
+ * from its (lower-cased, stemmed) character codes and checked against the entry with that hash.
+ */
+interface WordIndex {
+  /** FNV-1a hash of a word's UTF-16 codes, to its id; {@link AMBIGUOUS} if two words share it. */
+  byHash: Map<number, number>;
+  /** Each id's word. */
+  words: string[];
+}
+
+const AMBIGUOUS = -2;
+
+function hashOf(word: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < word.length; i++) h = Math.imul(h ^ word.charCodeAt(i), 0x01000193);
+  return h & 0x3fffffff;
+}
+
+function wordIndex(words: readonly string[]): WordIndex {
+  const byHash = new Map<number, number>();
+  words.forEach((w, id) => {
+    const h = hashOf(w);
+    byHash.set(h, byHash.has(h) ? AMBIGUOUS : id);
+  });
+  return { byHash, words: [...words] };
+}
+
+const STOP_INDEX = wordIndex([...STOP]);
+
+/** `c` lower-cased if it is an ASCII capital. */
+const lc = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
+const isAsciiLetter = (c: number): boolean => (c | 0x20) >= 97 && (c | 0x20) <= 122;
+const isAsciiAlnum = (c: number): boolean => (c >= 48 && c <= 57) || isAsciiLetter(c);
+
+/**
+ * End of the word starting at `at` (an ASCII letter or digit), as WORD_AT reads it, when the word
+ * and the character after it leave no doubt without Unicode classes; -1 otherwise.
+ */
+function asciiWordEnd(text: string, at: number): number {
+  const len = text.length;
+  let i = at + 1;
+  while (i < len && isAsciiAlnum(text.charCodeAt(i))) i++;
+  if (i === len) return i;
+  const c = text.charCodeAt(i);
+  if (c === 39 || c === 0x2019) {
+    let j = i + 1;
+    if (j === len) return i;
+    const d = text.charCodeAt(j);
+    if (d >= 128) return -1; // a letter outside ASCII may follow the apostrophe
+    if (!isAsciiLetter(d)) return i;
+    while (j < len && isAsciiLetter(text.charCodeAt(j))) j++;
+    return j < len && text.charCodeAt(j) >= 128 ? -1 : j;
+  }
+  return c >= 128 ? -1 : i;
+}
+
+/** {@link stem}'s length for the lower-cased text[at, to), read in place. */
+function stemmedEnd(text: string, at: number, to: number): number {
+  const n = to - at;
+  const last = lc(text.charCodeAt(to - 1));
+  const prev = lc(text.charCodeAt(to - 2));
+  if (n > 5 && last === 103 && prev === 110 && lc(text.charCodeAt(to - 3)) === 105) return to - 3; // ing
+  if (n > 4 && last === 100 && prev === 101) return to - 2; // ed
+  if (n > 3 && last === 115 && prev !== 115) return to - 1; // s, not ss
+  return to;
+}
+
+/** The id in `index` of the lower-cased text[at, to); -1 if absent, AMBIGUOUS if undecided. */
+function lookUp(index: WordIndex, text: string, at: number, to: number): number {
+  let h = 0x811c9dc5;
+  for (let i = at; i < to; i++) h = Math.imul(h ^ lc(text.charCodeAt(i)), 0x01000193);
+  const id = index.byHash.get(h & 0x3fffffff);
+  if (id === undefined || id === AMBIGUOUS) return id ?? -1;
+  const word = index.words[id] as string;
+  if (word.length !== to - at) return -1;
+  for (let i = 0; i < word.length; i++) if (word.charCodeAt(i) !== lc(text.charCodeAt(at + i))) return -1;
+  return id;
+}
+
+/**
+ * Fill `words` with the response's words, as {@link tokens} reads them; returns their count. ASCII
+ * words are read and looked up in place; a word with other characters in or next to it goes
+ * through WORD_AT and a lower-cased string, as {@link tokens} does.
+ */
+function responseWords(text: string, ids: PromptShingles): number {
   let n = 0;
   let at = 0;
-  while (at < text.length && n < RESPONSE_TOKENS) {
-    NOT_WORD.lastIndex = at;
-    if (NOT_WORD.test(text)) at = NOT_WORD.lastIndex;
-    if (at >= text.length) break;
-    WORD_AT.lastIndex = at;
-    if (!WORD_AT.test(text)) break; // cannot happen: `at` is on a letter or digit
-    const to = WORD_AT.lastIndex;
-    const word = stem(text.slice(at, to).toLowerCase());
+  const len = text.length;
+  while (at < len && n < RESPONSE_TOKENS) {
+    const c = text.charCodeAt(at);
+    if (c < 128 && !isAsciiAlnum(c)) {
+      at++;
+      continue;
+    }
+    let to = c < 128 ? asciiWordEnd(text, at) : -1;
+    let id = AMBIGUOUS;
+    let isContent = false;
+    if (to >= 0) {
+      const stemEnd = stemmedEnd(text, at, to);
+      const stop = lookUp(STOP_INDEX, text, at, stemEnd);
+      if (stop !== AMBIGUOUS) {
+        id = lookUp(ids.index, text, at, stemEnd);
+        isContent = stop < 0 && stemEnd - at > 2;
+      }
+    }
+    if (id === AMBIGUOUS) {
+      NOT_WORD.lastIndex = at;
+      if (NOT_WORD.test(text)) at = NOT_WORD.lastIndex;
+      if (at >= len) break;
+      WORD_AT.lastIndex = at;
+      if (!WORD_AT.test(text)) break; // cannot happen: `at` is on a letter or digit
+      to = WORD_AT.lastIndex;
+      const word = stem(text.slice(at, to).toLowerCase());
+      id = ids.vocab.get(word) ?? -1;
+      isContent = !STOP.has(word) && word.length > 2;
+    }
     if (n === words.id.length) grow(n * 2);
-    words.id[n] = vocab.get(word) ?? -1;
+    words.id[n] = id;
     words.start[n] = at;
     words.end[n] = to;
-    words.isContent[n] = !STOP.has(word) && word.length > 2 ? 1 : 0;
+    words.isContent[n] = isContent ? 1 : 0;
     n++;
     at = to;
   }
   return n;
+}
+
+/**
+ * The response's words as {@link responseWords} reads them, and as {@link tokens} does (the
+ * reference): id in the prompt's vocabulary, range, and whether each is a content word. For tests.
+ */
+export function responseWordsBothWays(response: string, systemPrompt: string) {
+  type Word = { id: number; start: number; end: number; content: boolean };
+  const ids = promptShingles(systemPrompt);
+  const n = responseWords(response, ids);
+  const fast: Word[] = [];
+  for (let i = 0; i < n; i++)
+    fast.push({
+      id: words.id[i]!,
+      start: words.start[i]!,
+      end: words.end[i]!,
+      content: words.isContent[i] === 1,
+    });
+  const reference: Word[] = tokens(response, RESPONSE_TOKENS).map((t) => ({
+    id: ids.vocab.get(t.word) ?? -1,
+    start: t.start,
+    end: t.end,
+    content: !STOP.has(t.word) && t.word.length > 2,
+  }));
+  return { fast, reference };
 }
 
 function grow(size: number): void {
@@ -95,6 +225,8 @@ interface PromptShingles {
   count: number;
   /** Each distinct (stemmed) word of the prompt, and its id. */
   vocab: Map<string, number>;
+  /** The same words, looked up by their characters in the response. */
+  index: WordIndex;
   /** 4-grams: pair of the first two words, to the pairs of the last two that follow it. */
   sys4: Map<number, Set<number>>;
   /** Distinct 4-grams. */
@@ -115,7 +247,8 @@ function promptShingles(systemPrompt: string): PromptShingles {
   const sys4 = new Map<number, Set<number>>();
   let sys4Size = 0;
   const sys2 = new Set<number>();
-  if (sys.length < 5) return { count: sys.length, vocab, sys4, sys4Size, sys2 };
+  const index = wordIndex([...vocab.keys()]);
+  if (sys.length < 5) return { count: sys.length, vocab, index, sys4, sys4Size, sys2 };
   for (let i = 0; i + 4 <= sys.length; i++) {
     const head = pair(id(sys[i]!), id(sys[i + 1]!));
     let tails = sys4.get(head);
@@ -129,7 +262,7 @@ function promptShingles(systemPrompt: string): PromptShingles {
   }
   const sysC = content(sys);
   for (let i = 0; i + 2 <= sysC.length; i++) sys2.add(pair(id(sysC[i]!), id(sysC[i + 1]!)));
-  return { count: sys.length, vocab, sys4, sys4Size, sys2 };
+  return { count: sys.length, vocab, index, sys4, sys4Size, sys2 };
 }
 
 // The same system prompt comes with every response of an application: its shingles are computed
@@ -172,7 +305,7 @@ export function systemPromptOverlap(response: string, systemPrompt: string, reme
  * lookup of two small integers. Allocates only for the hits.
  */
 function overlapOf(response: string, ids: PromptShingles): Overlap | null {
-  const n = responseWords(response, ids.vocab);
+  const n = responseWords(response, ids);
   const { id, start, end, isContent } = words;
   let first = -1;
   let last = -1;
