@@ -147,6 +147,80 @@ interface KeywordScanner {
   present: Uint8Array;
   /** Scratch, by keyword index: 1 when a match of the alternation was exactly this keyword. */
   seen: Uint8Array;
+  /** The keywords as one automaton (the fast path), or `undefined` where they do not fit one. */
+  automaton: KeywordAutomaton | undefined;
+}
+
+/**
+ * Aho–Corasick over UTF-16 code units, as a full transition table: one table read per character
+ * of the text finds every keyword occurring in it, where the alternation tries every keyword at
+ * every position. Code units in no keyword share class 0, which leads back to the start.
+ */
+interface KeywordAutomaton {
+  /** Code unit → its class (1..classes-1), 0 for those in no keyword. */
+  classOf: Uint8Array;
+  classes: number;
+  /** `next[state * classes + class]`. */
+  next: Uint16Array;
+  /** By state: the keywords that end there (suffixes included), if any. */
+  found: (number[] | undefined)[];
+}
+
+function keywordAutomaton(keywords: readonly string[]): KeywordAutomaton | undefined {
+  const classOf = new Uint8Array(0x10000);
+  let classes = 1;
+  for (const k of keywords)
+    for (let i = 0; i < k.length; i++) {
+      const c = k.charCodeAt(i);
+      if (classOf[c] !== 0) continue;
+      if (classes === 256) return undefined;
+      classOf[c] = classes++;
+    }
+  // The trie: goto edges per state, and the keywords ending at each state.
+  const edges: Map<number, number>[] = [new Map()];
+  const ends: number[][] = [[]];
+  keywords.forEach((k, index) => {
+    let state = 0;
+    for (let i = 0; i < k.length; i++) {
+      const cls = classOf[k.charCodeAt(i)]!;
+      let to = edges[state]!.get(cls);
+      if (to === undefined) {
+        to = edges.length;
+        edges.push(new Map());
+        ends.push([]);
+        edges[state]!.set(cls, to);
+      }
+      state = to;
+    }
+    ends[state]!.push(index);
+  });
+  if (edges.length > 0xffff) return undefined;
+  const next = new Uint16Array(edges.length * classes);
+  const found: (number[] | undefined)[] = new Array(edges.length).fill(undefined);
+  // Breadth first, so a state's failure state (a shorter suffix) is complete before it.
+  const fail = new Int32Array(edges.length);
+  const queue: number[] = [];
+  for (const [cls, to] of edges[0]!) {
+    next[cls] = to;
+    queue.push(to);
+  }
+  for (let q = 0; q < queue.length; q++) {
+    const state = queue[q]!;
+    const f = fail[state]!;
+    const own = ends[state]!;
+    const inherited = found[f];
+    if (own.length > 0 || inherited) found[state] = [...own, ...(inherited ?? [])];
+    for (let cls = 0; cls < classes; cls++) {
+      const to = edges[state]!.get(cls);
+      if (to === undefined) next[state * classes + cls] = next[f * classes + cls]!;
+      else {
+        next[state * classes + cls] = to;
+        fail[to] = next[f * classes + cls]!;
+        queue.push(to);
+      }
+    }
+  }
+  return { classOf, classes, next, found };
 }
 
 // One pass finds every keyword of a rule list (instead of one substring search per keyword per rule).
@@ -168,6 +242,7 @@ function keywordScanner(rules: readonly PatternRule[]): KeywordScanner {
       ruleKeywords: rules.map((r) => r.keywords.map((k) => index.get(k)!)),
       present: new Uint8Array(keywords.length),
       seen: new Uint8Array(keywords.length),
+      automaton: keywordAutomaton(keywords),
     };
     keywordScanners.set(rules, scanner);
   }
@@ -179,8 +254,25 @@ function keywordScanner(rules: readonly PatternRule[]): KeywordScanner {
  * scratch space, valid until the next call for the same rule list (matching never re-enters it).
  */
 function presentKeywords(scanner: KeywordScanner, lower: string, fast: boolean): number {
-  const { keywords, present, seen } = scanner;
+  const { keywords, present, seen, automaton } = scanner;
   present.fill(0);
+  if (fast && automaton) {
+    const { classOf, classes, next, found } = automaton;
+    let count = 0;
+    let state = 0;
+    for (let i = 0; i < lower.length; i++) {
+      state = next[state * classes + classOf[lower.charCodeAt(i)]!]!;
+      const ks = found[state];
+      if (ks === undefined) continue;
+      for (const k of ks) {
+        if (present[k] === 0) {
+          present[k] = 1;
+          count++;
+        }
+      }
+    }
+    return count;
+  }
   seen.fill(0);
   const re = fast ? scanner.re : scanner.lookahead;
   re.lastIndex = 0;
@@ -215,6 +307,13 @@ function presentKeywords(scanner: KeywordScanner, lower: string, fast: boolean):
     }
   }
   return count;
+}
+
+/** The keywords of a rule list that occur in `lower`, found the fast or the plain way. For tests. */
+export function keywordsIn(rules: readonly PatternRule[], lower: string, fast: boolean): string[] {
+  const scanner = keywordScanner(rules);
+  presentKeywords(scanner, lower, fast);
+  return scanner.keywords.filter((_, k) => scanner.present[k] === 1);
 }
 
 function runRulesOn(
