@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mapRange, normalizeText, unleet } from './normalize.js';
+import { mapRange, mayHoldLeet, normalizeText, unleet } from './normalize.js';
 
 describe('normalizeText', () => {
   it('returns ASCII text unchanged with an identity map', () => {
@@ -57,5 +57,51 @@ describe('unleet', () => {
   it('folds leetspeak words and leaves numbers alone', () => {
     expect(unleet('1gn0r3 all')).toBe('ignore all');
     expect(unleet('version 2.0.1 costs $5')).toBeNull();
+  });
+});
+
+describe('mayHoldLeet', () => {
+  const reference = /[a-z][013457@$|][a-z]|\b[013457@$][a-z]{2}/i;
+  it('answers as the regular expression it replaces', () => {
+    const pieces = [
+      'a',
+      'Z',
+      'q',
+      '0',
+      '1',
+      '2',
+      '3',
+      '4',
+      '5',
+      '7',
+      '9',
+      '@',
+      '$',
+      '|',
+      '!',
+      '_',
+      ' ',
+      '-',
+      'é',
+      'ſ',
+      'İ',
+      '\n',
+    ];
+    let seed = 3;
+    const next = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed >>> 8;
+    };
+    let differing = 0;
+    let hits = 0;
+    for (let k = 0; k < 5000; k++) {
+      let text = '';
+      for (let i = next() % 12; i > 0; i--) text += pieces[next() % pieces.length];
+      const expected = reference.test(text);
+      if (expected) hits++;
+      if (mayHoldLeet(text) !== expected) differing++;
+    }
+    expect(hits).toBeGreaterThan(150);
+    expect(differing).toBe(0);
   });
 });

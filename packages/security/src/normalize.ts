@@ -317,6 +317,28 @@ const LEET: Record<string, string> = {
 const LEET_WORD = /[a-z]*[013457@$!|][a-z0-9@$!|]*/gi;
 const HAS_LETTER = /[a-z]/i;
 
+const isAsciiLetter = (c: number): boolean => (c | 0x20) >= 97 && (c | 0x20) <= 122;
+const isWordChar = (c: number): boolean => isAsciiLetter(c) || (c >= 48 && c <= 57) || c === 95;
+/** 0 1 3 4 5 7 @ $ | */
+const isLeetChar = (c: number): boolean =>
+  c === 48 || c === 49 || c === 51 || c === 52 || c === 53 || c === 55 || c === 64 || c === 36 || c === 124;
+
+/**
+ * Whether `text` may hold leetspeak worth undoing: a leet digit or symbol between two letters
+ * (`h4ck`), or starting a word before two letters (`1gnore`). What
+ * `/[a-z][013457@$|][a-z]|\b[013457@$][a-z]{2}/i` finds, by one loop over the characters.
+ */
+export function mayHoldLeet(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (!isLeetChar(c) || !isAsciiLetter(text.charCodeAt(i + 1))) continue;
+    const prev = i > 0 ? text.charCodeAt(i - 1) : -1;
+    if (isAsciiLetter(prev)) return true;
+    if (c !== 124 && isAsciiLetter(text.charCodeAt(i + 2)) && isWordChar(prev) !== isWordChar(c)) return true;
+  }
+  return false;
+}
+
 /**
  * Undo leetspeak inside words that mix letters with leet digits/symbols (`1gn0r3` → `ignore`).
  * Same length as the input (1:1), so offsets need no mapping. Returns `null` when nothing changed.

@@ -7,7 +7,7 @@ import type { Detector, DetectorInput, RawFinding } from './detectors/types.js';
 import type { LearnedModel } from './model/classifier.js';
 import { loadDefaultModel } from './model/default-model.js';
 import type { NormalizedText } from './normalize.js';
-import { mapRange, normalizeText, unleet } from './normalize.js';
+import { mapRange, mayHoldLeet, normalizeText, unleet } from './normalize.js';
 import { redactExcerpt } from './redact.js';
 import { createScanCache, createSightings, DEFAULT_CACHE_CHARS, type LocatedFinding } from './scan-cache.js';
 import { DEFAULT_THRESHOLDS, scoreFindings, verdictFor } from './scoring.js';
@@ -28,7 +28,6 @@ export interface ScannerInternals {
 }
 
 const ROLES: ReadonlySet<string> = new Set(['user', 'assistant', 'system', 'tool']);
-const LEET_HINT = /[a-z][013457@$|][a-z]|\b[013457@$][a-z]{2}/i;
 const MAX_SCAN_CHARS = 4 * 1024 * 1024;
 
 // Up to this many findings per text, duplicates are found by a linear search (see scanUncached).
@@ -116,7 +115,7 @@ export function createScanner(options: ScannerOptions & ScannerInternals = {}): 
       norm,
       lower,
       // Leetspeak attacks are short prompts; folding megabytes would only cost time.
-      leet: norm.text.length <= 32 * 1024 && LEET_HINT.test(norm.text) ? unleet(norm.text) : null,
+      leet: norm.text.length <= 32 * 1024 && mayHoldLeet(norm.text) ? unleet(norm.text) : null,
       role,
       systemPrompt,
       depth,

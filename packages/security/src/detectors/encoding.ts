@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import type { Detector, DetectorInput, RawFinding } from './types.js';
+import { type Detector, type DetectorInput, keywordGroups, type RawFinding } from './types.js';
 
 const MAX_DEPTH = 3;
 const MAX_CANDIDATES = 64;
@@ -132,8 +132,10 @@ const TRIGGERS = [
   'oublie',
   'olvida',
 ];
-const ROT_TRIGGERS = new RegExp(TRIGGERS.map(rot13).join('|'));
-const REV_TRIGGERS = new RegExp(TRIGGERS.map((t) => [...t].reverse().join('')).join('|'));
+const ROTATED = 1;
+const REVERSED = 2;
+/** Bit ROTATED when a ROT13 trigger occurs, REVERSED when a reversed one does. */
+const triggersIn = keywordGroups([TRIGGERS.map(rot13), TRIGGERS.map((t) => [...t].reverse().join(''))]);
 
 // Hoisted: a regular-expression literal is a new object each time it runs.
 const THREE_LETTERS = /[a-z]{3}/i;
@@ -206,7 +208,8 @@ function detect(input: DetectorInput): RawFinding[] {
     if (input.depth === 0 && text.length <= MAX_ROTATE_CHARS && THREE_LETTERS.test(text)) {
       // ROT13 and reversed payloads cannot be located by shape; re-scan the whole transformed text
       // and only keep confident attack hits that the plain text does not already explain.
-      const rotHit = ROT_TRIGGERS.test(input.lower) ? strongest(input.rescan(rot13(text)), 0.75) : undefined;
+      const triggers = triggersIn(input.lower);
+      const rotHit = triggers & ROTATED ? strongest(input.rescan(rot13(text)), 0.75) : undefined;
       if (rotHit) {
         out.push({
           type: 'encoding_attack',
@@ -217,7 +220,7 @@ function detect(input: DetectorInput): RawFinding[] {
           message: `ROT13-encoded payload hides: ${rotHit.message}`,
         });
       }
-      const reversed = REV_TRIGGERS.test(input.lower) ? Array.from(text).reverse().join('') : '';
+      const reversed = triggers & REVERSED ? Array.from(text).reverse().join('') : '';
       const revHit = reversed ? strongest(input.rescan(reversed), 0.75) : undefined;
       if (revHit && reversed.length === text.length) {
         out.push({

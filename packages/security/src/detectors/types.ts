@@ -223,6 +223,8 @@ function keywordAutomaton(keywords: readonly string[]): KeywordAutomaton | undef
   return { classOf, classes, next, found };
 }
 
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
 // One pass finds every keyword of a rule list (instead of one substring search per keyword per rule).
 const keywordScanners = new WeakMap<readonly PatternRule[], KeywordScanner>();
 
@@ -230,7 +232,7 @@ function keywordScanner(rules: readonly PatternRule[]): KeywordScanner {
   let scanner = keywordScanners.get(rules);
   if (!scanner) {
     const keywords = [...new Set(rules.flatMap((r) => r.keywords))].sort((a, b) => b.length - a.length);
-    const alternation = keywords.map((k) => k.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|');
+    const alternation = keywords.map(escapeRegExp).join('|');
     const index = new Map(keywords.map((k, i) => [k, i]));
     const within = keywords.map((m) => keywords.flatMap((k, i) => (m.includes(k) ? [i] : [])));
     scanner = {
@@ -307,6 +309,40 @@ function presentKeywords(scanner: KeywordScanner, lower: string, fast: boolean):
     }
   }
   return count;
+}
+
+/**
+ * Which of several word lists occur in a text, found in one pass of a keyword automaton: bit `i`
+ * of the answer is set when a word of list `i` occurs (case-sensitive substring search).
+ *
+ * @example
+ * const inText = keywordGroups([['ignore'], ['erongi']]);
+ * inText('please ignore this'); // 0b01
+ */
+export function keywordGroups(groups: readonly (readonly string[])[]): (text: string) => number {
+  const words = groups.flat();
+  const groupOf = groups.flatMap((g, i) => g.map(() => i));
+  const all = (1 << groups.length) - 1;
+  const automaton = keywordAutomaton(words);
+  if (!automaton || groups.length > 8) {
+    const res = groups.map((g) => new RegExp(g.map(escapeRegExp).join('|')));
+    return (text) => res.reduce((mask, re, i) => (re.test(text) ? mask | (1 << i) : mask), 0);
+  }
+  const { classOf, classes, next, found } = automaton;
+  const maskOf = new Uint8Array(found.length);
+  found.forEach((ks, state) => {
+    for (const k of ks ?? []) maskOf[state]! |= 1 << groupOf[k]!;
+  });
+  return (text) => {
+    let mask = 0;
+    let state = 0;
+    for (let i = 0; i < text.length; i++) {
+      state = next[state * classes + classOf[text.charCodeAt(i)]!]!;
+      mask |= maskOf[state]!;
+      if (mask === all) break;
+    }
+    return mask;
+  };
 }
 
 /** The keywords of a rule list that occur in `lower`, found the fast or the plain way. For tests. */
