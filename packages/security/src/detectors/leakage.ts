@@ -105,11 +105,19 @@ function stemmedEnd(text: string, at: number, to: number): number {
   return to;
 }
 
-/** The id in `index` of the lower-cased text[at, to); -1 if absent, AMBIGUOUS if undecided. */
-function lookUp(index: WordIndex, text: string, at: number, to: number): number {
+/** {@link hashOf} the lower-cased text[at, to). */
+function hashOfRange(text: string, at: number, to: number): number {
   let h = 0x811c9dc5;
   for (let i = at; i < to; i++) h = Math.imul(h ^ lc(text.charCodeAt(i)), 0x01000193);
-  const id = index.byHash.get(h & 0x3fffffff);
+  return h & 0x3fffffff;
+}
+
+/**
+ * The id in `index` of the lower-cased text[at, to), whose hash is `hash`; -1 if absent,
+ * AMBIGUOUS if undecided.
+ */
+function lookUp(index: WordIndex, hash: number, text: string, at: number, to: number): number {
+  const id = index.byHash.get(hash);
   if (id === undefined || id === AMBIGUOUS) return id ?? -1;
   const word = index.words[id] as string;
   if (word.length !== to - at) return -1;
@@ -137,9 +145,10 @@ function responseWords(text: string, ids: PromptShingles): number {
     let isContent = false;
     if (to >= 0) {
       const stemEnd = stemmedEnd(text, at, to);
-      const stop = lookUp(STOP_INDEX, text, at, stemEnd);
+      const hash = hashOfRange(text, at, stemEnd);
+      const stop = lookUp(STOP_INDEX, hash, text, at, stemEnd);
       if (stop !== AMBIGUOUS) {
-        id = lookUp(ids.index, text, at, stemEnd);
+        id = lookUp(ids.index, hash, text, at, stemEnd);
         isContent = stop < 0 && stemEnd - at > 2;
       }
     }
