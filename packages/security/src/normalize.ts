@@ -319,9 +319,9 @@ const HAS_LETTER = /[a-z]/i;
 
 const isAsciiLetter = (c: number): boolean => (c | 0x20) >= 97 && (c | 0x20) <= 122;
 const isWordChar = (c: number): boolean => isAsciiLetter(c) || (c >= 48 && c <= 57) || c === 95;
-/** 0 1 3 4 5 7 @ $ | */
-const isLeetChar = (c: number): boolean =>
-  c === 48 || c === 49 || c === 51 || c === 52 || c === 53 || c === 55 || c === 64 || c === 36 || c === 124;
+/** 1 for the leet digits and symbols: 0 1 3 4 5 7 @ $ | */
+const LEET_CHAR = new Uint8Array(128);
+for (const c of '013457@$|') LEET_CHAR[c.charCodeAt(0)] = 1;
 
 /**
  * Whether `text` may hold leetspeak worth undoing: a leet digit or symbol between two letters
@@ -331,7 +331,7 @@ const isLeetChar = (c: number): boolean =>
 export function mayHoldLeet(text: string): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (!isLeetChar(c) || !isAsciiLetter(text.charCodeAt(i + 1))) continue;
+    if (c >= 128 || LEET_CHAR[c] === 0 || !isAsciiLetter(text.charCodeAt(i + 1))) continue;
     const prev = i > 0 ? text.charCodeAt(i - 1) : -1;
     if (isAsciiLetter(prev)) return true;
     if (c !== 124 && isAsciiLetter(text.charCodeAt(i + 2)) && isWordChar(prev) !== isWordChar(c)) return true;
