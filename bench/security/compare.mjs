@@ -5,8 +5,8 @@
 //
 // Speed: chat calls like the proxy benchmark's (a fixed system prompt, a short unique user message
 // and response; scanMessages + scanResponse, scan cache on), and, with --data (a folder of JSONL
-// files with a `text` field, such as the security-dev set), every row scanned as a response to a
-// system prompt (scan cache off). Rounds alternate which build goes first; the medians of the
+// files with a `text` field, such as the security-dev set), every row scanned as a user message
+// and as a response to a system prompt (scan cache off). Rounds alternate which build goes first; the medians of the
 // rounds after the first four are compared. Same findings: with --data, every row is scanned by
 // both builds as a user message, as a response and as a response quoting the system prompt, and
 // the results must be identical (the run exits non-zero when one differs). Delete the copied
@@ -130,12 +130,22 @@ compare('chat call (scan cache on)', CALLS, 'µs/call', {
 
 if (rows.length > 0) {
   const chars = rows.reduce((n, r) => n + r.text.length, 0);
-  compare(`responses (${rows.length} rows, ${(chars / 1024).toFixed(0)} KB)`, chars / 1024, 'µs/KB', {
-    scanners: () => ({
-      base: builds.base.createScanner({ cacheChars: 0 }),
-      next: builds.next.createScanner({ cacheChars: 0 }),
-    }),
-    inputs: (r) => rows.map((row) => `${row.text} ${r}`),
+  const plain = () => ({
+    base: builds.base.createScanner({ cacheChars: 0 }),
+    next: builds.next.createScanner({ cacheChars: 0 }),
+  });
+  const inputs = (r) => rows.map((row) => `${row.text} ${r}`);
+  const size = `${rows.length} rows, ${(chars / 1024).toFixed(0)} KB`;
+  compare(`user messages (${size})`, chars / 1024, 'µs/KB', {
+    scanners: plain,
+    inputs,
+    once: (scanner, texts) => {
+      for (const t of texts) scanner.scanMessages([{ role: 'user', content: t }]);
+    },
+  });
+  compare(`responses (${size})`, chars / 1024, 'µs/KB', {
+    scanners: plain,
+    inputs,
     once: (scanner, texts) => {
       for (const t of texts) scanner.scanResponse(t, { systemPrompt: SYSTEM });
     },

@@ -160,8 +160,11 @@ interface KeywordAutomaton {
   /** Code unit → its class (1..classes-1), 0 for those in no keyword. */
   classOf: Uint8Array;
   classes: number;
-  /** `next[state * classes + class]`. */
-  next: Uint16Array;
+  /**
+   * A state is the offset of its row (`state * classes`); `step[offset + class]` is the next
+   * state's offset times two, plus one when keywords end there.
+   */
+  step: Uint32Array;
   /** By state: the keywords that end there (suffixes included), if any. */
   found: (number[] | undefined)[];
 }
@@ -220,7 +223,9 @@ function keywordAutomaton(keywords: readonly string[]): KeywordAutomaton | undef
       }
     }
   }
-  return { classOf, classes, next, found };
+  const step = new Uint32Array(next.length);
+  for (let i = 0; i < next.length; i++) step[i] = ((next[i]! * classes) << 1) | (found[next[i]!] ? 1 : 0);
+  return { classOf, classes, step, found };
 }
 
 const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -259,14 +264,14 @@ function presentKeywords(scanner: KeywordScanner, lower: string, fast: boolean):
   const { keywords, present, seen, automaton } = scanner;
   present.fill(0);
   if (fast && automaton) {
-    const { classOf, classes, next, found } = automaton;
+    const { classOf, classes, step, found } = automaton;
     let count = 0;
-    let state = 0;
+    let at = 0;
     for (let i = 0; i < lower.length; i++) {
-      state = next[state * classes + classOf[lower.charCodeAt(i)]!]!;
-      const ks = found[state];
-      if (ks === undefined) continue;
-      for (const k of ks) {
+      const to = step[at + classOf[lower.charCodeAt(i)]!]!;
+      at = to >>> 1;
+      if ((to & 1) === 0) continue;
+      for (const k of found[at / classes]!) {
         if (present[k] === 0) {
           present[k] = 1;
           count++;
@@ -328,17 +333,19 @@ export function keywordGroups(groups: readonly (readonly string[])[]): (text: st
     const res = groups.map((g) => new RegExp(g.map(escapeRegExp).join('|')));
     return (text) => res.reduce((mask, re, i) => (re.test(text) ? mask | (1 << i) : mask), 0);
   }
-  const { classOf, classes, next, found } = automaton;
+  const { classOf, classes, step, found } = automaton;
   const maskOf = new Uint8Array(found.length);
   found.forEach((ks, state) => {
     for (const k of ks ?? []) maskOf[state]! |= 1 << groupOf[k]!;
   });
   return (text) => {
     let mask = 0;
-    let state = 0;
+    let at = 0;
     for (let i = 0; i < text.length; i++) {
-      state = next[state * classes + classOf[text.charCodeAt(i)]!]!;
-      mask |= maskOf[state]!;
+      const to = step[at + classOf[text.charCodeAt(i)]!]!;
+      at = to >>> 1;
+      if ((to & 1) === 0) continue;
+      mask |= maskOf[at / classes]!;
       if (mask === all) break;
     }
     return mask;
