@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from './model/train.js';
 import { mapRange, mayHoldLeet, normalizeText, unleet } from './normalize.js';
 
 describe('normalizeText', () => {
@@ -87,16 +88,13 @@ describe('mayHoldLeet', () => {
       'İ',
       '\n',
     ];
-    let seed = 3;
-    const next = (): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed >>> 8;
-    };
+    const random = seededRandom(3);
+    const pick = (n: number): number => Math.floor(random() * n);
     let differing = 0;
     let hits = 0;
     for (let k = 0; k < 5000; k++) {
       let text = '';
-      for (let i = next() % 12; i > 0; i--) text += pieces[next() % pieces.length];
+      for (let i = pick(12); i > 0; i--) text += pieces[pick(pieces.length)];
       const expected = reference.test(text);
       if (expected) hits++;
       if (mayHoldLeet(text) !== expected) differing++;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../model/train.js';
 import { createScanner } from '../scanner.js';
 import { responseWordsBothWays, systemPromptOverlap } from './leakage.js';
 
@@ -82,15 +83,12 @@ describe('response words read in place', () => {
       'the',
       'instructions',
     ];
-    let seed = 42;
-    const next = (): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed;
-    };
+    const random = seededRandom(42);
+    const pick = (n: number): number => Math.floor(random() * n);
     let differing = 0;
     for (let k = 0; k < 2000; k++) {
       let text = '';
-      for (let i = next() % 40; i > 0; i--) text += pieces[next() % pieces.length];
+      for (let i = pick(40); i > 0; i--) text += pieces[pick(pieces.length)];
       const { fast, reference } = responseWordsBothWays(text, prompt);
       if (JSON.stringify(fast) !== JSON.stringify(reference)) differing++;
     }

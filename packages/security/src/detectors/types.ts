@@ -169,6 +169,20 @@ interface KeywordAutomaton {
   found: (number[] | undefined)[];
 }
 
+/**
+ * Run `automaton` over `text`, calling `onFound` with each state reached where keywords end (rare
+ * in ordinary text); stops early when it returns true.
+ */
+function eachFound(automaton: KeywordAutomaton, text: string, onFound: (state: number) => boolean): void {
+  const { classOf, classes, step } = automaton;
+  let at = 0;
+  for (let i = 0; i < text.length; i++) {
+    const to = step[at + classOf[text.charCodeAt(i)]!]!;
+    at = to >>> 1;
+    if ((to & 1) === 1 && onFound(at / classes)) return;
+  }
+}
+
 function keywordAutomaton(keywords: readonly string[]): KeywordAutomaton | undefined {
   const classOf = new Uint8Array(0x10000);
   let classes = 1;
@@ -264,20 +278,16 @@ function presentKeywords(scanner: KeywordScanner, lower: string, fast: boolean):
   const { keywords, present, seen, automaton } = scanner;
   present.fill(0);
   if (fast && automaton) {
-    const { classOf, classes, step, found } = automaton;
     let count = 0;
-    let at = 0;
-    for (let i = 0; i < lower.length; i++) {
-      const to = step[at + classOf[lower.charCodeAt(i)]!]!;
-      at = to >>> 1;
-      if ((to & 1) === 0) continue;
-      for (const k of found[at / classes]!) {
+    eachFound(automaton, lower, (state) => {
+      for (const k of automaton.found[state]!) {
         if (present[k] === 0) {
           present[k] = 1;
           count++;
         }
       }
-    }
+      return false;
+    });
     return count;
   }
   seen.fill(0);
@@ -333,21 +343,16 @@ export function keywordGroups(groups: readonly (readonly string[])[]): (text: st
     const res = groups.map((g) => new RegExp(g.map(escapeRegExp).join('|')));
     return (text) => res.reduce((mask, re, i) => (re.test(text) ? mask | (1 << i) : mask), 0);
   }
-  const { classOf, classes, step, found } = automaton;
-  const maskOf = new Uint8Array(found.length);
-  found.forEach((ks, state) => {
+  const maskOf = new Uint8Array(automaton.found.length);
+  automaton.found.forEach((ks, state) => {
     for (const k of ks ?? []) maskOf[state]! |= 1 << groupOf[k]!;
   });
   return (text) => {
     let mask = 0;
-    let at = 0;
-    for (let i = 0; i < text.length; i++) {
-      const to = step[at + classOf[text.charCodeAt(i)]!]!;
-      at = to >>> 1;
-      if ((to & 1) === 0) continue;
-      mask |= maskOf[at / classes]!;
-      if (mask === all) break;
-    }
+    eachFound(automaton, text, (state) => {
+      mask |= maskOf[state]!;
+      return mask === all;
+    });
     return mask;
   };
 }
