@@ -147,8 +147,8 @@ interface KeywordScanner {
   present: Uint8Array;
   /** Scratch, by keyword index: 1 when a match of the alternation was exactly this keyword. */
   seen: Uint8Array;
-  /** The keywords as one automaton (the fast path), or `undefined` where they do not fit one. */
-  automaton: KeywordAutomaton | undefined;
+  /** How many keywords `present` marks (the fast path's count). */
+  count: number;
 }
 
 /**
@@ -263,11 +263,45 @@ function keywordScanner(rules: readonly PatternRule[]): KeywordScanner {
       ruleKeywords: rules.map((r) => r.keywords.map((k) => index.get(k)!)),
       present: new Uint8Array(keywords.length),
       seen: new Uint8Array(keywords.length),
-      automaton: keywordAutomaton(keywords),
+      count: 0,
     };
     keywordScanners.set(rules, scanner);
+    lists.push(scanner);
+    shared = null;
+    marked = undefined;
   }
   return scanner;
+}
+
+/**
+ * Every rule list's keywords in one automaton, so that a text whose rules several detectors run
+ * (injection, indirect injection, jailbreak) is read once for all of them. Rebuilt after a rule
+ * list is first used; `undefined` when the keywords do not fit one automaton (the alternation is
+ * used instead).
+ */
+const lists: KeywordScanner[] = [];
+let shared: { automaton: KeywordAutomaton; list: Int32Array; local: Int32Array } | undefined | null = null;
+/** The text whose keywords every list's `present` and `count` hold now, if any. */
+let marked: string | undefined;
+
+function sharedAutomaton(): { automaton: KeywordAutomaton; list: Int32Array; local: Int32Array } | undefined {
+  if (shared === null) {
+    const words: string[] = [];
+    const list: number[] = [];
+    const local: number[] = [];
+    lists.forEach((s, l) => {
+      s.keywords.forEach((k, i) => {
+        words.push(k);
+        list.push(l);
+        local.push(i);
+      });
+    });
+    const automaton = keywordAutomaton(words);
+    shared = automaton
+      ? { automaton, list: Int32Array.from(list), local: Int32Array.from(local) }
+      : undefined;
+  }
+  return shared;
 }
 
 /**
@@ -275,21 +309,32 @@ function keywordScanner(rules: readonly PatternRule[]): KeywordScanner {
  * scratch space, valid until the next call for the same rule list (matching never re-enters it).
  */
 function presentKeywords(scanner: KeywordScanner, lower: string, fast: boolean): number {
-  const { keywords, present, seen, automaton } = scanner;
-  present.fill(0);
-  if (fast && automaton) {
-    let count = 0;
-    eachFound(automaton, lower, (state) => {
-      for (const k of automaton.found[state]!) {
-        if (present[k] === 0) {
-          present[k] = 1;
-          count++;
-        }
+  const { keywords, present, seen } = scanner;
+  const all = fast ? sharedAutomaton() : undefined;
+  if (all) {
+    if (marked !== lower) {
+      for (const s of lists) {
+        s.present.fill(0);
+        s.count = 0;
       }
-      return false;
-    });
-    return count;
+      eachFound(all.automaton, lower, (state) => {
+        for (const k of all.automaton.found[state]!) {
+          const s = lists[all.list[k]!]!;
+          const i = all.local[k]!;
+          if (s.present[i] === 0) {
+            s.present[i] = 1;
+            s.count++;
+          }
+        }
+        return false;
+      });
+      marked = lower;
+    }
+    return scanner.count;
   }
+  // The marks are about to hold this list's keywords only.
+  marked = undefined;
+  present.fill(0);
   seen.fill(0);
   const re = fast ? scanner.re : scanner.lookahead;
   re.lastIndex = 0;
