@@ -7,6 +7,8 @@
  * can report offsets in the text the user sent.
  */
 
+import { isAsciiLetter, isRegexWordChar } from './chars.js';
+
 /** A kind of evasion found while normalising. */
 export type EvasionKind = 'zero_width' | 'unicode_tags' | 'homoglyph' | 'bidi' | 'fullwidth';
 
@@ -317,8 +319,6 @@ const LEET: Record<string, string> = {
 const LEET_WORD = /[a-z]*[013457@$!|][a-z0-9@$!|]*/gi;
 const HAS_LETTER = /[a-z]/i;
 
-const isAsciiLetter = (c: number): boolean => (c | 0x20) >= 97 && (c | 0x20) <= 122;
-const isWordChar = (c: number): boolean => isAsciiLetter(c) || (c >= 48 && c <= 57) || c === 95;
 /** 1 for the leet digits and symbols: 0 1 3 4 5 7 @ $ | */
 const LEET_CHAR = new Uint8Array(128);
 for (const c of '013457@$|') LEET_CHAR[c.charCodeAt(0)] = 1;
@@ -334,7 +334,8 @@ export function mayHoldLeet(text: string): boolean {
     if (c >= 128 || LEET_CHAR[c] === 0 || !isAsciiLetter(text.charCodeAt(i + 1))) continue;
     const prev = i > 0 ? text.charCodeAt(i - 1) : -1;
     if (isAsciiLetter(prev)) return true;
-    if (c !== 124 && isAsciiLetter(text.charCodeAt(i + 2)) && isWordChar(prev) !== isWordChar(c)) return true;
+    if (c !== 124 && isAsciiLetter(text.charCodeAt(i + 2)) && isRegexWordChar(prev) !== isRegexWordChar(c))
+      return true;
   }
   return false;
 }

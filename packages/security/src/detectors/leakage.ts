@@ -1,3 +1,4 @@
+import { isAsciiAlnum, isAsciiLetter } from '../chars.js';
 import type { Detector, DetectorInput, RawFinding } from './types.js';
 
 const STOP = new Set(
@@ -69,8 +70,6 @@ const STOP_INDEX = wordIndex([...STOP]);
 
 /** `c` lower-cased if it is an ASCII capital. */
 const lc = (c: number): number => (c >= 65 && c <= 90 ? c + 32 : c);
-const isAsciiLetter = (c: number): boolean => (c | 0x20) >= 97 && (c | 0x20) <= 122;
-const isAsciiAlnum = (c: number): boolean => (c >= 48 && c <= 57) || isAsciiLetter(c);
 
 /**
  * End of the word starting at `at` (an ASCII letter or digit), as WORD_AT reads it, when the word

@@ -1,3 +1,4 @@
+import { isAsciiAlnum } from '../chars.js';
 import type { RawFinding } from './types.js';
 
 /**
@@ -72,11 +73,6 @@ function urlishAfter(text: string, end: number): boolean {
   if (c !== 64 && c !== 46) return false;
   const d = text.charCodeAt(end + 1) | 0x20;
   return d >= 97 && d <= 122;
-}
-
-/** `/^[a-z0-9]/i` on one character (NaN past the end: false). */
-function isAsciiAlnum(c: number): boolean {
-  return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122);
 }
 
 /** Whether the line holding `start` has a digit before it. */
