@@ -169,6 +169,59 @@ describe('Prometheus metrics', () => {
     expect(sample(text, 'nodejs_heap_space_size_total_bytes', { space: 'new' })).toBeGreaterThan(0);
   });
 
+  it("reports the event loop's delay since the last scrape under prom-client's names", async () => {
+    const m = createMetrics();
+    const reference = new Registry();
+    collectDefaultMetrics({ register: reference });
+    const theirs = await reference.metrics();
+    const stats = ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'];
+    await m.text(); // starts a new interval
+    // The monitor's first tick after a reset only sets its start: let it tick, then hold the loop
+    // for 60 ms and let the 10 ms timer record how late it ran.
+    await new Promise((done) => setTimeout(done, 25));
+    const until = performance.now() + 60;
+    while (performance.now() < until) {
+      // busy
+    }
+    await new Promise((done) => setTimeout(done, 40));
+    let text = await m.text();
+    for (const stat of stats) {
+      const name = `nodejs_eventloop_lag_${stat}_seconds`;
+      expect(theirs, name).toContain(`# TYPE ${name} gauge`);
+      expect(text, name).toContain(`# TYPE ${name} gauge`);
+      expect(sample(text, name), name).toBeGreaterThanOrEqual(0);
+    }
+    const held = sample(text, 'nodejs_eventloop_lag_max_seconds') ?? 0;
+    expect(held).toBeGreaterThan(0.045);
+    expect(held).toBeLessThan(1);
+    expect(sample(text, 'nodejs_eventloop_lag_min_seconds')).toBeLessThanOrEqual(held);
+    // The scrape reset it: the next interval, with the loop free, has no such delay.
+    await new Promise((done) => setTimeout(done, 60));
+    text = await m.text();
+    expect(sample(text, 'nodejs_eventloop_lag_max_seconds')).toBeLessThan(held);
+  });
+
+  it('counts garbage collections by kind, in every registry that reads them', async () => {
+    const a = createMetrics();
+    const b = createMetrics();
+    const minors = (text: string) => sample(text, 'nodejs_gc_duration_seconds_count', { kind: 'minor' }) ?? 0;
+    const before = [minors(await a.text()), minors(await b.text())];
+    // Young-generation garbage: at most a few MB survive, so minor collections run.
+    let keep: number[][] = [];
+    for (let i = 0; i < 200_000; i++) {
+      keep.push([i, i + 1, i + 2]);
+      if (keep.length > 1000) keep = [];
+    }
+    // GC entries reach observers asynchronously.
+    await new Promise((done) => setTimeout(done, 50));
+    const [textA, textB] = [await a.text(), await b.text()];
+    expect(textA).toContain('# TYPE nodejs_gc_duration_seconds histogram');
+    expect(minors(textA)).toBeGreaterThan(before[0] ?? 0);
+    expect(minors(textB)).toBeGreaterThan(before[1] ?? 0);
+    expect(sample(textA, 'nodejs_gc_duration_seconds_sum', { kind: 'minor' })).toBeGreaterThan(0);
+    expect(keep.length).toBeLessThanOrEqual(1001);
+  });
+
   it('counts alert deliveries by outcome', async () => {
     const m = createMetrics();
     m.observeAlertDelivery({ channel: 'webhook', ok: true, event: { type: 'security.finding' } });

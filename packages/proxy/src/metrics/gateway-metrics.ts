@@ -32,7 +32,7 @@ export interface MetricsOptions {
   prefix?: string;
   /** Labels added to every series, e.g. `{ instance_role: 'proxy' }`. */
   defaultLabels?: Record<string, string>;
-  /** Also expose the process's memory (resident set, V8 heap); default true. */
+  /** Also expose the process's memory (resident set, V8 heap), event-loop delay and GC pauses; default true. */
   processMetrics?: boolean;
 }
 

@@ -1,11 +1,12 @@
 import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import type { MetricRegistry } from './prometheus.js';
+import { registerRuntimeMetrics } from './runtime-metrics.js';
 
 /**
  * The process's memory, read at each scrape: resident set, the V8 heap of the thread that serves
- * (total, used, limit, per space) and memory held outside it. Names follow prom-client's default
- * metrics where it has one; `nodejs_heap_size_limit_bytes` is V8's `heap_size_limit` (old plus
- * young generation).
+ * (total, used, limit, per space) and memory held outside it; then that thread's event-loop delay
+ * and GC pauses ({@link registerRuntimeMetrics}). Names follow prom-client's default metrics where
+ * it has one; `nodejs_heap_size_limit_bytes` is V8's `heap_size_limit` (old plus young generation).
  */
 export function registerProcessMetrics(registry: MetricRegistry): void {
   // One reading per scrape, shared by the gauges below (declared together, collected in order).
@@ -64,6 +65,7 @@ export function registerProcessMetrics(registry: MetricRegistry): void {
       for (const s of spaces) gauge.set(s.space_used_size, spaceName(s.space_name));
     },
   });
+  registerRuntimeMetrics(registry);
 }
 
 /** prom-client's label: V8's space name without its `_space` suffix (`new`, `old`, `code`, …). */
