@@ -13,7 +13,9 @@
 // A third arm, a bare node:http + undici proxy (floor-proxy.mjs), shows what any Node proxy costs
 // on the machine. Reports requests/s and latency p50/p99 per side, the added latency (proxy minus direct), the
 // added time to first chunk for streams, and the proxy's RSS right after the run and once it has
-// been idle long enough to give back what it grew under load.
+// been idle long enough to give back what it grew under load. For each concurrency it also prints
+// what the proxy's own thread did in its rounds, from its /metrics: the event loop's delay and the
+// GC pauses, so that an added p99 can be told apart from a machine that was busy elsewhere.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +76,7 @@ function summarise(runs) {
     ttfb99: percentile(ttfb, 99),
     errors: runs.reduce((s, r) => s + r.errors, 0),
     count,
+    runtime: describeRuntime(runs),
   };
 }
 
@@ -89,11 +92,70 @@ async function interleaved(urls, conc, options = {}) {
   for (let r = 0; r < ROUNDS; r++) {
     for (let i = 0; i < urls.length; i++) {
       const k = (i + r) % urls.length;
+      // The proxy's own thread during its rounds: the scrape before starts a new event-loop interval.
+      const before = urls[k] === proxy.url ? await scrapeRuntime(proxy.url) : undefined;
       runs[k].push(await load(urls[k], conc, SECONDS, options));
+      if (before) runs[k].at(-1).runtime = roundRuntime(before, await scrapeRuntime(proxy.url));
       await new Promise((done) => setTimeout(done, SETTLE_MS));
     }
   }
   return runs.map(summarise);
+}
+
+/**
+ * The proxy's event-loop delay since its previous scrape (p99 and max, ms) and its GC pauses so
+ * far by kind (count, total ms), from its /metrics; undefined where that fails.
+ */
+async function scrapeRuntime(url) {
+  try {
+    const text = await (await fetch(new URL('/metrics', url))).text();
+    const value = (re) => Number(re.exec(text)?.[1] ?? Number.NaN);
+    const gc = {};
+    for (const kind of ['minor', 'major']) {
+      gc[kind] = {
+        count: value(new RegExp(`^nodejs_gc_duration_seconds_count\\{kind="${kind}"\\} (\\S+)$`, 'm')) || 0,
+        ms:
+          1000 * (value(new RegExp(`^nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\} (\\S+)$`, 'm')) || 0),
+      };
+    }
+    return {
+      p99: 1000 * value(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m),
+      max: 1000 * value(/^nodejs_eventloop_lag_max_seconds (\S+)$/m),
+      gc,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One round of the proxy: its event-loop delay then, and the GC pauses (by kind) it made. */
+function roundRuntime(before, after) {
+  if (!before || !after) return undefined;
+  const gc = {};
+  for (const k of Object.keys(after.gc))
+    gc[k] = { count: after.gc[k].count - before.gc[k].count, ms: after.gc[k].ms - before.gc[k].ms };
+  return { p99: after.p99, max: after.max, gc };
+}
+
+/**
+ * What the proxy's own thread did during its rounds: the event loop's delay (a 10 ms timer's
+ * lateness: p99 averaged over the rounds, and the largest) and its GC pauses. A delay close to the
+ * 10 ms period means the loop was free; an added p99 well above the delay's excess comes from
+ * elsewhere (the load generator, the upstream, the machine).
+ */
+function describeRuntime(runs) {
+  const seen = runs.map((r) => r.runtime).filter(Boolean);
+  if (seen.length === 0) return 'n/a';
+  const mean = seen.reduce((s, r) => s + r.p99, 0) / seen.length;
+  const max = Math.max(...seen.map((r) => r.max));
+  const gc = ['minor', 'major']
+    .map((k) => {
+      const n = seen.reduce((s, r) => s + r.gc[k].count, 0);
+      const ms = seen.reduce((s, r) => s + r.gc[k].ms, 0);
+      return `${k} ${n}${n > 0 ? ` (mean ${fmt(ms / n)} ms)` : ''}`;
+    })
+    .join(', ');
+  return `event-loop delay p99 ${fmt(mean)} ms, max ${fmt(max)} ms (timer period 10 ms) | GC pauses ${gc}`;
 }
 
 /**
@@ -194,6 +256,7 @@ try {
       console.log(
         `       proxy over the floor: p50 ${fmt(p.p50 - f.p50)} p99 ${fmt(p.p99 - f.p99)} ms | throughput ratio ${fmt(p.rps / f.rps)}`,
       );
+      console.log(`       proxy's thread: ${p.runtime}`);
     }
     const [d, f, p] = await interleaved([upstream.url, floor.url, proxy.url], 10, { stream: true });
     results.push({ kind: 'stream', conc: 10, d, f, p });
