@@ -111,7 +111,7 @@ async function scrapeRuntime(url) {
     const text = await (await fetch(new URL('/metrics', url))).text();
     const value = (re) => Number(re.exec(text)?.[1] ?? Number.NaN);
     const gc = {};
-    for (const kind of ['minor', 'major']) {
+    for (const kind of ['minor', 'incremental', 'major']) {
       gc[kind] = {
         count: value(new RegExp(`^nodejs_gc_duration_seconds_count\\{kind="${kind}"\\} (\\S+)$`, 'm')) || 0,
         ms:
@@ -139,7 +139,8 @@ function roundRuntime(before, after) {
 
 /**
  * What the proxy's own thread did during its rounds: the event loop's delay (a 10 ms timer's
- * lateness: p99 averaged over the rounds, and the largest) and its GC pauses. A delay close to the
+ * lateness: p99 averaged over the rounds, and the largest) and its GC pauses (young-generation
+ * scavenges, incremental marking steps, full collections). A delay close to the
  * 10 ms period means the loop was free; an added p99 well above the delay's excess comes from
  * elsewhere (the load generator, the upstream, the machine).
  */
@@ -148,7 +149,7 @@ function describeRuntime(runs) {
   if (seen.length === 0) return 'n/a';
   const mean = seen.reduce((s, r) => s + r.p99, 0) / seen.length;
   const max = Math.max(...seen.map((r) => r.max));
-  const gc = ['minor', 'major']
+  const gc = ['minor', 'incremental', 'major']
     .map((k) => {
       const n = seen.reduce((s, r) => s + r.gc[k].count, 0);
       const ms = seen.reduce((s, r) => s + r.gc[k].ms, 0);
