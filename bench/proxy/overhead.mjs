@@ -102,6 +102,9 @@ async function interleaved(urls, conc, options = {}) {
   return runs.map(summarise);
 }
 
+/** The GC pause kinds reported per round (weak-callback pauses are left out). */
+const GC_KINDS = ['minor', 'incremental', 'major'];
+
 /**
  * The proxy's event-loop delay since its previous scrape (p99 and max, ms) and its GC pauses so
  * far by kind (count, total ms), from its /metrics; undefined where that fails.
@@ -110,14 +113,11 @@ async function scrapeRuntime(url) {
   try {
     const text = await (await fetch(new URL('/metrics', url))).text();
     const value = (re) => Number(re.exec(text)?.[1] ?? Number.NaN);
+    const gcValue = (part, kind) =>
+      value(new RegExp(`^nodejs_gc_duration_seconds_${part}\\{kind="${kind}"\\} (\\S+)$`, 'm')) || 0;
     const gc = {};
-    for (const kind of ['minor', 'incremental', 'major']) {
-      gc[kind] = {
-        count: value(new RegExp(`^nodejs_gc_duration_seconds_count\\{kind="${kind}"\\} (\\S+)$`, 'm')) || 0,
-        ms:
-          1000 * (value(new RegExp(`^nodejs_gc_duration_seconds_sum\\{kind="${kind}"\\} (\\S+)$`, 'm')) || 0),
-      };
-    }
+    for (const kind of GC_KINDS)
+      gc[kind] = { count: gcValue('count', kind), ms: 1000 * gcValue('sum', kind) };
     return {
       p99: 1000 * value(/^nodejs_eventloop_lag_p99_seconds (\S+)$/m),
       max: 1000 * value(/^nodejs_eventloop_lag_max_seconds (\S+)$/m),
@@ -149,13 +149,11 @@ function describeRuntime(runs) {
   if (seen.length === 0) return 'n/a';
   const mean = seen.reduce((s, r) => s + r.p99, 0) / seen.length;
   const max = Math.max(...seen.map((r) => r.max));
-  const gc = ['minor', 'incremental', 'major']
-    .map((k) => {
-      const n = seen.reduce((s, r) => s + r.gc[k].count, 0);
-      const ms = seen.reduce((s, r) => s + r.gc[k].ms, 0);
-      return `${k} ${n}${n > 0 ? ` (mean ${fmt(ms / n)} ms)` : ''}`;
-    })
-    .join(', ');
+  const gc = GC_KINDS.map((k) => {
+    const n = seen.reduce((s, r) => s + r.gc[k].count, 0);
+    const ms = seen.reduce((s, r) => s + r.gc[k].ms, 0);
+    return `${k} ${n}${n > 0 ? ` (mean ${fmt(ms / n)} ms)` : ''}`;
+  }).join(', ');
   return `event-loop delay p99 ${fmt(mean)} ms, max ${fmt(max)} ms (timer period 10 ms) | GC pauses ${gc}`;
 }
 

@@ -4,7 +4,7 @@ import {
   monitorEventLoopDelay,
   PerformanceObserver,
 } from 'node:perf_hooks';
-import type { Histogram, MetricRegistry } from './prometheus.js';
+import type { Gauge, Histogram, MetricRegistry } from './prometheus.js';
 
 /*
  * How long the serving thread's event loop was held up, and by garbage collection: what a call's
@@ -97,23 +97,24 @@ const LOOP_STATS = [
  */
 export function registerRuntimeMetrics(registry: MetricRegistry): void {
   const monitor = startLoopMonitor();
-  // Read once per scrape by the first gauge, then used by the others (collected in order).
-  const read = new Map<string, number>();
+  const gauges: Gauge[] = [];
+  // The first gauge's collect sets them all (families are collected in declaration order), then
+  // starts a new interval. Nothing recorded yet (scrapes closer together than one period): the
+  // gauges keep the last figures.
+  const readLoop = (): void => {
+    if (monitor.count > 0) {
+      for (const [i, [, , value]] of LOOP_STATS.entries()) gauges[i]?.set(value(monitor) / 1e9);
+    }
+    monitor.reset();
+  };
   for (const [stat, help] of LOOP_STATS) {
-    registry.gauge({
-      name: `nodejs_eventloop_lag_${stat}_seconds`,
-      help,
-      collect(gauge) {
-        if (stat === 'min') {
-          read.clear();
-          // Nothing recorded yet (scrapes closer together than one period): keep the last figures.
-          if (monitor.count > 0) for (const [s, , v] of LOOP_STATS) read.set(s, v(monitor) / 1e9);
-          monitor.reset();
-        }
-        const v = read.get(stat);
-        if (v !== undefined) gauge.set(v);
-      },
-    });
+    gauges.push(
+      registry.gauge({
+        name: `nodejs_eventloop_lag_${stat}_seconds`,
+        help,
+        collect: gauges.length === 0 ? readLoop : undefined,
+      }),
+    );
   }
   observeGc(
     registry.histogram({
