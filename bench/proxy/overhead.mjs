@@ -138,9 +138,9 @@ function roundRuntime(before, after) {
 }
 
 /**
- * What the proxy's own thread did during its rounds: the event loop's delay (a 10 ms timer's
- * lateness: p99 averaged over the rounds, and the largest) and its GC pauses (young-generation
- * scavenges, incremental marking steps, full collections). A delay close to the
+ * What the proxy's own thread did during its rounds: the event loop's delay (the time between a
+ * 10 ms timer's runs: p99 averaged over the rounds, and the largest) and its GC pauses
+ * (young-generation scavenges, incremental marking steps, full collections). A delay close to the
  * 10 ms period means the loop was free; an added p99 well above the delay's excess comes from
  * elsewhere (the load generator, the upstream, the machine).
  */

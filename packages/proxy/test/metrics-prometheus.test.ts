@@ -177,7 +177,7 @@ describe('Prometheus metrics', () => {
     const stats = ['min', 'max', 'mean', 'stddev', 'p50', 'p90', 'p99'];
     await m.text(); // starts a new interval
     // The monitor's first tick after a reset only sets its start: let it tick, then hold the loop
-    // for 60 ms and let the 10 ms timer record how late it ran.
+    // for 60 ms and let the 10 ms timer record the gap between its runs.
     await new Promise((done) => setTimeout(done, 25));
     const until = performance.now() + 60;
     while (performance.now() < until) {

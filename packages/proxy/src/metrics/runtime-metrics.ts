@@ -15,7 +15,8 @@ import type { Gauge, Histogram, MetricRegistry } from './prometheus.js';
 
 /**
  * Sampling period of the event-loop delay monitor (ms), as prom-client's default: a timer this
- * often, whose lateness is the delay recorded; 100 wake-ups a second cost well under 0.1% of a core.
+ * often, and the time from one of its runs to the next is the figure recorded (so never under
+ * 10 ms); 100 wake-ups a second cost well under 0.1% of a core.
  */
 const LOOP_RESOLUTION_MS = 10;
 
@@ -91,8 +92,9 @@ const LOOP_STATS = [
  * over the time since the previous scrape, as prom-client reports them) and the GC pause histogram
  * (`nodejs_gc_duration_seconds{kind}`: `minor`, `major`, `incremental`, `weakcb`).
  *
- * The delay is how late a timer due every 10 ms ran: the time the loop was busy (a slice of span
- * analysis, a GC pause, a burst of requests) or the thread waited for a CPU. The figures are read,
+ * The figures are the time between runs of a timer due every 10 ms, so 10 ms is an idle loop and
+ * anything over it is delay: the time the loop was busy (a slice of span analysis, a GC pause,
+ * a burst of requests) or the thread waited for a CPU. The figures are read,
  * then reset, at each scrape, so with several scrapers each sees the delay since any last scrape.
  */
 export function registerRuntimeMetrics(registry: MetricRegistry): void {
