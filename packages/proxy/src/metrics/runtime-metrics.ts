@@ -64,28 +64,22 @@ function observeGc(histogram: Histogram): void {
   gcObserver.observe({ entryTypes: ['gc'] });
 }
 
+type LoopStat = readonly [name: string, help: string, value: (h: IntervalHistogram) => number];
+
 /** The event-loop delay statistics, in the order they are declared. */
-const LOOP_STATS = [
-  ['min', 'The minimum recorded event loop delay.', (h: IntervalHistogram) => h.min],
-  ['max', 'The maximum recorded event loop delay.', (h: IntervalHistogram) => h.max],
-  ['mean', 'The mean of the recorded event loop delays.', (h: IntervalHistogram) => h.mean],
-  ['stddev', 'The standard deviation of the recorded event loop delays.', (h: IntervalHistogram) => h.stddev],
-  [
-    'p50',
-    'The 50th percentile of the recorded event loop delays.',
-    (h: IntervalHistogram) => h.percentile(50),
-  ],
-  [
-    'p90',
-    'The 90th percentile of the recorded event loop delays.',
-    (h: IntervalHistogram) => h.percentile(90),
-  ],
-  [
-    'p99',
-    'The 99th percentile of the recorded event loop delays.',
-    (h: IntervalHistogram) => h.percentile(99),
-  ],
-] as const;
+const LOOP_STATS: readonly LoopStat[] = [
+  ['min', 'The minimum recorded event loop delay.', (h) => h.min],
+  ['max', 'The maximum recorded event loop delay.', (h) => h.max],
+  ['mean', 'The mean of the recorded event loop delays.', (h) => h.mean],
+  ['stddev', 'The standard deviation of the recorded event loop delays.', (h) => h.stddev],
+  ...[50, 90, 99].map(
+    (p): LoopStat => [
+      `p${p}`,
+      `The ${p}th percentile of the recorded event loop delays.`,
+      (h) => h.percentile(p),
+    ],
+  ),
+];
 
 /**
  * Declare the event-loop delay gauges (`nodejs_eventloop_lag_{min,max,mean,stddev,p50,p90,p99}_seconds`,
