@@ -115,6 +115,10 @@ function report(name, ok, detail) {
     'capitalised words': fill('Mr Smith '),
     newlines: fill('\n'),
     'long line of punctuation': fill('!?*()[]{}'),
+    // Each capitalised word after a comma asks whether its line has a digit before it: on one
+    // long line, late in it, that was a read back to the line's start each time (1.1 s).
+    'capitals after commas late on one line':
+      fill('plain lowercase words ').slice(0, MB - 128 * 1024) + fill('tea, Paris ').slice(0, 128 * 1024),
   };
   let worst = 0;
   let worstName = '';

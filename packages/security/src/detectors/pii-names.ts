@@ -75,14 +75,23 @@ function urlishAfter(text: string, end: number): boolean {
   return d >= 97 && d <= 122;
 }
 
-/** Whether the line holding `start` has a digit before it. */
-function digitOnLine(text: string, start: number): boolean {
-  for (let i = start - 1; i >= 0; i--) {
-    const c = text.charCodeAt(i);
-    if (c === 10) return false;
-    if (c >= 48 && c <= 57) return true;
-  }
-  return false;
+/**
+ * Whether the line holding a position has a digit before it, for positions asked in increasing
+ * order: the text is read once, up to the latest position, however many are asked (one long line
+ * with many candidates would otherwise be read back to its start for each, quadratic in its length).
+ */
+function digitOnLineReader(text: string): (start: number) => boolean {
+  let read = 0;
+  let lastDigit = -1;
+  let lastNewline = -1;
+  return (start) => {
+    for (; read < start; read++) {
+      const c = text.charCodeAt(read);
+      if (c === 10) lastNewline = read;
+      else if (c >= 48 && c <= 57) lastDigit = read;
+    }
+    return lastDigit > lastNewline;
+  };
 }
 
 const LIMIT = 300;
@@ -104,6 +113,7 @@ export function findNames(text: string, lower: string = text.toLowerCase()): Raw
     });
   }
   RUN.lastIndex = 0;
+  const digitOnLine = digitOnLineReader(text);
   // Bound the work on adversarial input (e.g. megabytes of base64, which is full of capitals).
   let candidates = 0;
   for (
@@ -144,7 +154,7 @@ export function findNames(text: string, lower: string = text.toLowerCase()): Raw
     const addressLike =
       HOUSE_NUMBER_BEFORE.test(before) ||
       UNIT_BEFORE.test(before) ||
-      (COMMA_BEFORE.test(before) && digitOnLine(text, start));
+      (COMMA_BEFORE.test(before) && digitOnLine(start));
     let type: string;
     let confidence = 0.45;
     if (ORG_SUFFIX.test(phrase)) type = 'pii.organization';

@@ -79,6 +79,19 @@ describe('PII names, places and groups (cue-based)', () => {
     expect(spans('my zip code is 90210', 'pii.zip_code')).toEqual(['90210']);
   });
 
+  it('reads a word after a comma as a place only on a line that has a digit before it', () => {
+    // Long lines on purpose: each comma's line is read back to a digit or the line's start.
+    const filler = 'the parcel went out late and the courier called twice about it '.repeat(40);
+    const places = (text: string) => spans(text, 'pii.location').filter((s) => s === 'Springfield');
+    expect(places(`Ship to 42 Elm Street ${filler}, Springfield`)).toEqual(['Springfield']);
+    expect(places(`Ship to 42 Elm Street\n${filler}, Springfield`)).toEqual([]);
+    expect(places(`Order 7 ${filler}, Springfield and ${filler}, Springfield`)).toEqual([
+      'Springfield',
+      'Springfield',
+    ]);
+    expect(places(`Ship to Elm Street ${filler}, Springfield\ngate 9, Springfield`)).toEqual(['Springfield']);
+  });
+
   it('does not treat sentence-initial common words as names', () => {
     expect(spans('Please send the report. Thanks for the help.', 'pii.person')).toEqual([]);
   });
