@@ -7,7 +7,7 @@
 //
 //   node bench/proxy/ab.mjs --arm new --arm old=path/to/other/dist/cli.js \
 //     --arm no-cache=,LLMTRACE_SECURITY_SCAN_CACHE_CHARS=0 [--conc 10] [--rounds 8] [--seconds 3] [--stream]
-//     [--settle 500] [--verbose] [--pin]
+//     [--document-kb 0] [--settle 500] [--verbose] [--pin]
 //
 // An arm is `name[=cli.js path][,ENV=value...]`; without a path it runs this checkout's build. To
 // compare with an earlier commit, copy its `apps/proxy/dist` inside the checkout (so that it finds
@@ -38,6 +38,8 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '3' },
     delay: { type: 'string', default: '20' },
     stream: { type: 'boolean', default: false },
+    // KB of document in every call's user message (retrieval-augmented calls); 0 for none.
+    'document-kb': { type: 'string', default: '0' },
     'warmup-calls': { type: 'string', default: '12000' },
     settle: { type: 'string', default: '500' },
     verbose: { type: 'boolean', default: false },
@@ -80,7 +82,7 @@ function start(argv, env, match, script = cli, { proxy = true } = {}) {
 
 /** {@link loadOnce}, streaming or not as `--stream` says unless told. */
 const load = (url, conc, seconds, { calls, stream = STREAM } = {}) =>
-  loadOnce(url, conc, seconds, { calls, stream });
+  loadOnce(url, conc, seconds, { calls, stream, documentKb: Number(args['document-kb']) });
 
 const specs = args.arm.map(parseArm);
 const upstream = await start(

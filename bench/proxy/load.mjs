@@ -6,7 +6,12 @@ import { chatBody } from './chat-body.mjs';
  * Closed-loop load: `conc` workers each send requests back to back for `seconds`, or until `calls`
  * requests have been sent in all.
  */
-export async function load(url, conc, seconds, { stream = false, calls = Number.POSITIVE_INFINITY } = {}) {
+export async function load(
+  url,
+  conc,
+  seconds,
+  { stream = false, calls = Number.POSITIVE_INFINITY, documentKb = 0 } = {},
+) {
   const origin = new URL(url).origin;
   const pool = new Pool(origin, { connections: conc, pipelining: 1 });
   const lat = [];
@@ -22,7 +27,7 @@ export async function load(url, conc, seconds, { stream = false, calls = Number.
           path: '/v1/chat/completions',
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: 'Bearer sk-bench' },
-          body: chatBody(stream),
+          body: chatBody(stream, documentKb),
         });
         let first = true;
         for await (const _ of res.body) {

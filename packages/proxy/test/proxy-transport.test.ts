@@ -7,7 +7,8 @@ import {
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openaiChat } from '../src/providers/openai-chat.js';
 import { startProxy, type TestProxy } from './helpers.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: Buffer) => void;
@@ -172,6 +173,49 @@ describe.each(['node', 'hono'] as const)('served by %s', (server) => {
       const [span] = await proxy.waitForSpans(1);
       expect(span!.response).toBe('compressed answer');
       expect(span!.totalTokens).toBe(6);
+    });
+
+    it("reads a stream's request while the upstream works on the answer, not at its first byte", async () => {
+      const parse = vi.spyOn(openaiChat, 'parseRequest');
+      cleanups.push(() => parse.mockRestore());
+      // Answers once the proxy has read the request, or after 1 s; says which came first.
+      const readFirst: boolean[] = [];
+      const { proxy } = await setup(async (_req, res) => {
+        const until = Date.now() + 1000;
+        while (parse.mock.calls.length === 0 && Date.now() < until)
+          await new Promise((r) => setTimeout(r, 5));
+        readFirst.push(parse.mock.calls.length > 0);
+        if (res.destroyed) return;
+        const stream = _req.headers['x-test-stream'] === '1';
+        res.writeHead(200, { 'content-type': stream ? 'text/event-stream' : 'application/json' });
+        res.end(
+          stream
+            ? 'data: {"id":"s","object":"chat.completion.chunk","model":"gpt-4o","choices":[{"index":0,"delta":{"content":"hi"},"finish_reason":"stop"}]}\n\ndata: [DONE]\n\n'
+            : '{"choices":[{"index":0,"message":{"role":"assistant","content":"hi"},"finish_reason":"stop"}]}',
+        );
+      });
+      const call = async (stream: boolean) => {
+        parse.mockClear();
+        const res = await fetch(`${proxy.url}/v1/chat/completions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-test-stream': stream ? '1' : '0' },
+          body: JSON.stringify({
+            model: 'gpt-4o',
+            ...(stream ? { stream } : {}),
+            messages: [{ role: 'user', content: 'go' }],
+          }),
+        });
+        expect(await res.text()).toContain('hi');
+      };
+      await call(true);
+      // A call that does not ask for a stream keeps its parse for the span's batch, off the request path.
+      await call(false);
+      expect(readFirst).toEqual([true, false]);
+      const spans = await proxy.waitForSpans(2);
+      expect(spans.map((s) => [s.stream, s.response])).toEqual([
+        [true, 'hi'],
+        [false, 'hi'],
+      ]);
     });
 
     it('delivers the first SSE chunk while the upstream is still sending', async () => {
