@@ -7,7 +7,9 @@
 //
 // Each process runs with --trace-gc-nvp, which reports the bytes allocated since the previous
 // collection at every collection (all its threads' heaps); a minor collection forced at the start
-// and end of each measured load (SIGUSR2, --expose-gc, heap-sites.mjs) closes the count.
+// and end of each measured load (SIGUSR2, --expose-gc, heap-sites.mjs) closes the count. The same
+// log gives each process's main-thread scavenges during the load: their pauses, phases and the
+// bytes that survived them (a scavenge copies what survives, so its pause grows with that).
 // `--sites N` also samples where the bytes are allocated (V8's sampling heap profiler, garbage
 // included) during each measured load and prints each process's N top functions by bytes per
 // call: what a change meant to cut allocation should aim at. The profiler costs CPU, not heap.
@@ -82,12 +84,41 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * full collection), up to the last collection the process reported.
  */
 function totals(proc) {
-  const sum = { allocated: 0, promoted: 0 };
+  const sum = { allocated: 0, promoted: 0, lines: 0 };
   for (const line of readFileSync(proc.gcLog, 'utf8').split('\n')) {
     sum.allocated += Number(/ allocated=(\d+)/.exec(line)?.[1] ?? 0);
     sum.promoted += Number(/ promoted=(\d+)/.exec(line)?.[1] ?? 0);
+    sum.lines++;
   }
   return sum;
+}
+
+/** Scavenge phases worth telling apart (V8's `--trace-gc-nvp` names, in ms). */
+const PHASES = [
+  'scavenge.roots',
+  'scavenge.parallel',
+  'scavenge.update_refs',
+  'scavenge.weak_global_handles.process',
+  'scavenge.sweep_array_buffers',
+  'scavenge.free_remembered_set',
+  'heap.external.epilogue',
+];
+
+/**
+ * The main thread's scavenges (minor collections) logged between two checkpoints, the last of them
+ * (the checkpoint's own) left out: how many, their mean pause, mean time per phase and bytes that
+ * survived. The main thread is the isolate that logged first; workers log under their own.
+ */
+function scavenges(proc, from, to) {
+  const lines = readFileSync(proc.gcLog, 'utf8').split('\n');
+  const main = /^\[\d+:(0x[0-9a-f]+)\]/.exec(lines.find((l) => l.includes('gc=')) ?? '')?.[1];
+  const field = (line, name) =>
+    Number(new RegExp(` ${name.replaceAll('.', '\\.')}=([\\d.]+)`).exec(line)?.[1] ?? 0);
+  const mine = lines.slice(from, to).filter((l) => l.includes(`:${main}]`) && l.includes(' gc=s '));
+  mine.pop();
+  const mean = (name) => mine.reduce((a, l) => a + field(l, name), 0) / Math.max(1, mine.length);
+  const phases = PHASES.map((p) => `${p.replace(/^scavenge\./, '')} ${mean(p).toFixed(2)}`).join(', ');
+  return `${mine.length} scavenges, mean pause ${mean('pause').toFixed(2)} ms (${phases}), survived ${(mean('new_space_survived') / 1024).toFixed(0)} KB`;
 }
 /** A V8 call frame's place: a file of the proxy's build, a package's own path, or Node's module. */
 function place({ url, lineNumber }) {
@@ -164,6 +195,7 @@ try {
       perCall[proc === proxy ? 'proxy' : 'floor'] = {
         allocated: (after.allocated - before.allocated) / CALLS,
         promoted: (after.promoted - before.promoted) / CALLS,
+        scavenges: scavenges(proc, before.lines - 1, after.lines),
       };
     }
     const kb = (b) => (b / 1024).toFixed(2);
@@ -171,6 +203,7 @@ try {
     console.log(
       `${stream ? 'stream' : 'json  '} (c=${CONC}, ${CALLS} calls): allocated proxy ${kb(p.allocated)} KB/call, bare proxy ${kb(f.allocated)}, ratio ${(p.allocated / f.allocated).toFixed(2)} | promoted proxy ${kb(p.promoted)} KB/call, bare proxy ${kb(f.promoted)}`,
     );
+    console.log(`  main thread, proxy: ${p.scavenges}\n  main thread, bare proxy: ${f.scavenges}`);
     if (SITES > 0)
       for (const name of ['proxy', 'floor']) console.log(await topSites(name, stream ? 1 : 0, CALLS));
   }
