@@ -37,6 +37,8 @@ export const DESCRIPTIONS = {
   analysis: 'Where the work after each call (token estimates, cost, the security scan) runs.',
   'analysis.worker':
     "Build spans on a worker thread instead of on the proxy's own thread after each response, so the scan never delays traffic. Worth it with spare cores: it costs a copy of each call record and span between threads and a second copy of the scanner and tokenizer in memory. Request-side checks (blocking, limits) always run before forwarding.",
+  'analysis.large_call_bytes':
+    "With `worker` off, calls carrying more than this many bytes of prompt and response are still analysed on a worker thread, started at the first such call: a 256 KB prompt's span takes tens of milliseconds to build, which on the proxy's own thread would delay every other call. The worker costs memory (a second scanner and tokenizer) only once it has started. 0 keeps every call on the proxy's own thread.",
   memory: 'What the proxy does with memory it no longer needs.',
   'memory.idle_gc_ms':
     "After this long without a request following traffic, full garbage collections (three passes over the next 7 s) return the heap grown under load to the system; one more runs at start-up, before listening, for the garbage that loading leaves (about 40 ms). 0 turns all of them off. ms. Each idle collection also shrinks V8's young generation, so traffic that resumes soon after runs slower for a few seconds: keep it well above the gaps between bursts.",

@@ -80,11 +80,12 @@ function splitListen(addr: string): { host: string; port: number } {
 export async function startProxy(config: Config, logger: Logger): Promise<RunningProxy> {
   const storage = await openStorage({ ...storageOptions(config.storage), logger });
   // Spans are built on a worker thread (which loads the tokenizer) when the config asks for it
-  // and the built worker script is there.
-  const workerScript = config.analysis.worker ? analysisWorkerScript() : undefined;
+  // and the built worker script is there: every call's, or those of large calls only.
+  const { worker: allOnWorker, large_call_bytes: largeCallBytes } = config.analysis;
+  const workerScript = allOnWorker || largeCallBytes > 0 ? analysisWorkerScript() : undefined;
   // Otherwise load the current models' tokenizer (o200k) here so the first stream without usage
   // does not pay for it; older models' cl100k (about 40 MB) loads only if a model needs it.
-  if (!workerScript) preloadTokenizer(['gpt-4o']);
+  if (!workerScript || !allOnWorker) preloadTokenizer(['gpt-4o']);
   const w = config.storage.writer;
   const writer = createSpanWriter(storage.traces, {
     batchSize: w.batch_size,
@@ -157,7 +158,11 @@ export async function startProxy(config: Config, logger: Logger): Promise<Runnin
     redactStoredPii: config.storage.redact_pii,
     onSpan: operator.onSpan,
     analysisWorker: workerScript
-      ? { script: workerScript, workerData: { config } satisfies AnalysisWorkerData }
+      ? {
+          script: workerScript,
+          workerData: { config } satisfies AnalysisWorkerData,
+          largerThan: allOnWorker ? undefined : largeCallBytes,
+        }
       : undefined,
     logger,
   });

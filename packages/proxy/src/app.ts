@@ -1,7 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LLMTraceError, type Logger, type SpanSink, silentLogger, toErrorResponse } from '@llmtrace/core';
 import { Hono } from 'hono';
-import { createInlineAnalyzer, createWorkerAnalyzer } from './pipeline/analysis.js';
+import {
+  type CallAnalyzer,
+  createInlineAnalyzer,
+  createSplitAnalyzer,
+  createWorkerAnalyzer,
+} from './pipeline/analysis.js';
 import { toWebHeaders } from './pipeline/headers.js';
 import { createInFlight } from './pipeline/in-flight.js';
 import { nodeView, viewRequest } from './pipeline/incoming.js';
@@ -43,10 +48,12 @@ export interface GatewayOptions {
   /**
    * Build spans (token estimates, cost, security scan) on a worker thread running `script`, which
    * calls `serveCallAnalysis` with a scanner and prices made from `workerData`. The event loop
-   * that serves traffic then only forwards bytes. Without it, spans are built on this thread, on
-   * the tick after each response; that is also the fallback while the worker is down.
+   * that serves traffic then only forwards bytes. Without it, spans are built on this thread, in
+   * batches after the responses; that is also the fallback while the worker is down. With
+   * `largerThan`, only calls carrying more text than that (bytes of request and response) go to
+   * the worker, which starts at the first of them; the rest are built on this thread.
    */
-  analysisWorker?: { script: URL | string; workerData?: unknown };
+  analysisWorker?: { script: URL | string; workerData?: unknown; largerThan?: number };
   logger?: Logger;
 }
 
@@ -90,9 +97,21 @@ export function createGateway(options: GatewayOptions): Gateway {
     redactStored: options.redactStoredPii ?? false,
   };
   const inline = createInlineAnalyzer(analysisDeps);
-  const analyzer = options.analysisWorker
-    ? createWorkerAnalyzer({ ...options.analysisWorker, fallback: inline, logger })
-    : inline;
+  const worker = options.analysisWorker;
+  let analyzer: CallAnalyzer = inline;
+  if (worker) {
+    const onWorker = (): CallAnalyzer =>
+      createWorkerAnalyzer({
+        script: worker.script,
+        workerData: worker.workerData,
+        fallback: inline,
+        logger,
+      });
+    analyzer =
+      worker.largerThan === undefined
+        ? onWorker()
+        : createSplitAnalyzer({ small: inline, large: onWorker, largerThan: worker.largerThan });
+  }
   const call = createProxyCall(
     {
       upstream,

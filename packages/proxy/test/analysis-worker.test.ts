@@ -25,12 +25,12 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function proxyWith(workerData: unknown, logger: Logger): Promise<TestProxy> {
+async function proxyWith(workerData: unknown, logger: Logger, largerThan?: number): Promise<TestProxy> {
   const up = await startMockUpstream();
   const proxy = await startProxy({
     upstreamUrl: up.url,
     scanner: mainScanner,
-    analysisWorker: { script, workerData },
+    analysisWorker: { script, workerData, largerThan },
     logger,
   });
   cleanups.push(
@@ -40,7 +40,7 @@ async function proxyWith(workerData: unknown, logger: Logger): Promise<TestProxy
   return proxy;
 }
 
-async function chat(proxy: TestProxy, n: number, stream = false): Promise<void> {
+async function chat(proxy: TestProxy, n: number, stream = false, padding = ''): Promise<void> {
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const res = await fetch(`${proxy.url}/v1/chat/completions`, {
@@ -49,7 +49,7 @@ async function chat(proxy: TestProxy, n: number, stream = false): Promise<void> 
         body: JSON.stringify({
           model: 'gpt-4o-mini',
           stream,
-          messages: [{ role: 'user', content: `hi ${i}` }],
+          messages: [{ role: 'user', content: `hi ${i}${padding}` }],
         }),
       });
       expect(res.status).toBe(200);
@@ -74,6 +74,39 @@ describe('span analysis on a worker thread', () => {
       expect(s.completionTokens).toBeGreaterThan(0);
       expect(s.prompt[0]?.content).toMatch(/^hi \d$/);
     }
+  });
+
+  it('with largerThan, builds only the large calls there, starting the worker at the first', async () => {
+    // A worker that cannot start says so when it is started: small calls alone never start it.
+    const lazy = recordingLogger();
+    const small = await proxyWith({ crash: 'at-start' }, lazy, 2000);
+    await chat(small, 4);
+    await chat(small, 2, true);
+    await small.waitForSpans(6);
+    await small.gateway.drain();
+    expect(types(small)).toEqual(Array(6).fill('test.main'));
+    expect(lazy.errors).toEqual([]);
+
+    const proxy = await proxyWith({}, recordingLogger(), 2000);
+    const large = ` ${'a long retrieved document '.repeat(100)}`;
+    await chat(proxy, 3);
+    await chat(proxy, 2, false, large);
+    await chat(proxy, 2, true, large);
+    await chat(proxy, 2, true);
+    await proxy.gateway.drain();
+    const byThread = (s: TestProxy['spans'][number]) =>
+      `${(s.prompt[0]?.content.length ?? 0) > 2000 ? 'large' : 'small'} ${s.stream ? 'stream' : 'json'} ${s.findings[0]?.type}`;
+    expect(proxy.spans.map(byThread).sort()).toEqual([
+      'large json test.worker',
+      'large json test.worker',
+      'large stream test.worker',
+      'large stream test.worker',
+      'small json test.main',
+      'small json test.main',
+      'small json test.main',
+      'small stream test.main',
+      'small stream test.main',
+    ]);
   });
 
   it('drain waits for spans still being built on the worker', async () => {

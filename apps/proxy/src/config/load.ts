@@ -28,6 +28,7 @@ export const ENV_KEYS: Readonly<Record<string, { path: string; type: Coerce }>> 
   LLMTRACE_SECURITY_WARM_UP_CALLS: { path: 'security.warm_up_calls', type: 'number' },
   LLMTRACE_SECURITY_SCAN_CACHE_CHARS: { path: 'security.scan_cache_chars', type: 'number' },
   LLMTRACE_ANALYSIS_WORKER: { path: 'analysis.worker', type: 'boolean' },
+  LLMTRACE_ANALYSIS_LARGE_CALL_BYTES: { path: 'analysis.large_call_bytes', type: 'number' },
   LLMTRACE_LOG_LEVEL: { path: 'logging.level', type: 'string' },
   LLMTRACE_LOG_FORMAT: { path: 'logging.format', type: 'string' },
   ...POLICY_ENV_KEYS,

@@ -122,6 +122,16 @@ export const configSchema = z
       .object({
         /** Build spans (token estimates, cost, security scan) on a worker thread, off the event loop that serves traffic. */
         worker: z.boolean().default(false),
+        /**
+         * With `worker` off, calls carrying more than this many bytes of prompt and response are
+         * still analysed on a worker thread, started at the first such call, so that one large
+         * prompt's scan does not hold up the event loop; 0 keeps every call on the serving thread.
+         */
+        large_call_bytes: z
+          .number()
+          .int()
+          .nonnegative()
+          .default(32 * 1024),
       })
       .strict()
       .prefault({}),

@@ -130,6 +130,59 @@ export function createInlineAnalyzer(deps: AnalysisDeps): CallAnalyzer {
   };
 }
 
+/**
+ * About how much text a call's span is built from, in bytes or characters: the request and
+ * response bodies, or their parsed texts where those were read on the request path (streams).
+ * Building a span costs about this times a constant: the scan, the token estimate and the row.
+ */
+export function callSize(rec: CallRecord): number {
+  let size = rec.requestBody?.byteLength ?? 0;
+  if (rec.request) for (const m of rec.request.messages) size += m.content.length;
+  size += rec.responseBody?.bytes.byteLength ?? 0;
+  if (rec.response) {
+    size += rec.response.text.length;
+    for (const t of rec.response.toolCalls) size += t.arguments.length;
+  }
+  return size;
+}
+
+/** Options for {@link createSplitAnalyzer}. */
+export interface SplitAnalyzerOptions {
+  /** Analyses calls of at most {@link largerThan} ({@link callSize}). */
+  small: CallAnalyzer;
+  /** Creates the analyzer of larger calls, at the first one. */
+  large: () => CallAnalyzer;
+  largerThan: number;
+}
+
+/**
+ * Large calls to one analyzer (created at the first), the rest to another: a worker thread for a
+ * 256 KB prompt, whose span takes tens of milliseconds to build and would hold up the event loop
+ * for all of them (a slice of the inline analyzer builds at least one span), and the serving thread
+ * for ordinary calls, whose spans cost less there than the copies to and from a worker.
+ */
+export function createSplitAnalyzer(options: SplitAnalyzerOptions): CallAnalyzer {
+  const { small, largerThan } = options;
+  let large: CallAnalyzer | undefined;
+  return {
+    submit(rec, done) {
+      if (callSize(rec) <= largerThan) small.submit(rec, done);
+      else {
+        large ??= options.large();
+        large.submit(rec, done);
+      }
+    },
+    async idle() {
+      await large?.idle();
+      await small.idle();
+    },
+    async close() {
+      await large?.close();
+      await small.close();
+    },
+  };
+}
+
 /** A call record as it crosses to the analysis thread: plain data only. */
 interface WireRecord extends Omit<CallRecord, 'format' | 'onFinish'> {
   formatId?: string;
