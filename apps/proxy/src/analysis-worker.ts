@@ -3,6 +3,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { preloadTokenizer, serveCallAnalysis } from '@llmtrace/gateway';
 import { type AnalysisWorkerData, pricingFromConfig, scannerFromConfig } from './analysis.js';
+import { startIdleCollector } from './idle-gc.js';
 import { createAppLogger } from './logger.js';
 
 const { config } = workerData as AnalysisWorkerData;
@@ -16,3 +17,7 @@ serveCallAnalysis(parentPort, {
   logger,
   redactStored: config.storage.redact_pii,
 });
+// This thread's heap is its own: collect what loading and the scanner's warm-up left, and what
+// traffic grew (large calls' texts) once it stops, as the serving thread does with its heap.
+const idle = startIdleCollector(config.memory.idle_gc_ms, logger);
+parentPort.on('message', idle.touch);

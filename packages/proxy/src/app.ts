@@ -51,9 +51,16 @@ export interface GatewayOptions {
    * that serves traffic then only forwards bytes. Without it, spans are built on this thread, in
    * batches after the responses; that is also the fallback while the worker is down. With
    * `largerThan`, only calls carrying more text than that (bytes of request and response) go to
-   * the worker, which starts at the first of them; the rest are built on this thread.
+   * the worker, which starts at the first of them; the rest are built on this thread. Calls that
+   * would take the worker's backlog over `maxPendingBytes` of text (default 32 MiB) are built on
+   * this thread too.
    */
-  analysisWorker?: { script: URL | string; workerData?: unknown; largerThan?: number };
+  analysisWorker?: {
+    script: URL | string;
+    workerData?: unknown;
+    largerThan?: number;
+    maxPendingBytes?: number;
+  };
   logger?: Logger;
 }
 
@@ -104,6 +111,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       createWorkerAnalyzer({
         script: worker.script,
         workerData: worker.workerData,
+        maxPendingBytes: worker.maxPendingBytes,
         fallback: inline,
         logger,
       });

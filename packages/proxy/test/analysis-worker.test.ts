@@ -25,12 +25,16 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function proxyWith(workerData: unknown, logger: Logger, largerThan?: number): Promise<TestProxy> {
+async function proxyWith(
+  workerData: unknown,
+  logger: Logger,
+  limits: { largerThan?: number; maxPendingBytes?: number } = {},
+): Promise<TestProxy> {
   const up = await startMockUpstream();
   const proxy = await startProxy({
     upstreamUrl: up.url,
     scanner: mainScanner,
-    analysisWorker: { script, workerData, largerThan },
+    analysisWorker: { script, workerData, ...limits },
     logger,
   });
   cleanups.push(
@@ -79,7 +83,7 @@ describe('span analysis on a worker thread', () => {
   it('with largerThan, builds only the large calls there, starting the worker at the first', async () => {
     // A worker that cannot start says so when it is started: small calls alone never start it.
     const lazy = recordingLogger();
-    const small = await proxyWith({ crash: 'at-start' }, lazy, 2000);
+    const small = await proxyWith({ crash: 'at-start' }, lazy, { largerThan: 2000 });
     await chat(small, 4);
     await chat(small, 2, true);
     await small.waitForSpans(6);
@@ -87,7 +91,7 @@ describe('span analysis on a worker thread', () => {
     expect(types(small)).toEqual(Array(6).fill('test.main'));
     expect(lazy.errors).toEqual([]);
 
-    const proxy = await proxyWith({}, recordingLogger(), 2000);
+    const proxy = await proxyWith({}, recordingLogger(), { largerThan: 2000 });
     const large = ` ${'a long retrieved document '.repeat(100)}`;
     await chat(proxy, 3);
     await chat(proxy, 2, false, large);
@@ -107,6 +111,16 @@ describe('span analysis on a worker thread', () => {
       'small stream test.main',
       'small stream test.main',
     ]);
+  });
+
+  it("builds calls on the main thread while the worker's backlog holds maxPendingBytes of text", async () => {
+    // Each span takes the worker 400 ms; the backlog may hold one call's text.
+    const proxy = await proxyWith({ slowMs: 400 }, recordingLogger(), { maxPendingBytes: 1 });
+    await chat(proxy, 1);
+    await chat(proxy, 4);
+    await proxy.gateway.drain();
+    // The first call went to the worker; the next four finished while it was still building it.
+    expect(types(proxy).sort()).toEqual(['test.main', 'test.main', 'test.main', 'test.main', 'test.worker']);
   });
 
   it('drain waits for spans still being built on the worker', async () => {

@@ -236,6 +236,14 @@ export interface WorkerAnalyzerOptions {
   fallback: CallAnalyzer;
   /** Calls in the worker at once before new ones are analysed by `fallback` (default 10 000). */
   maxPending?: number;
+  /**
+   * Text ({@link callSize}) in the worker at once before new calls are analysed by `fallback`
+   * (default 32 MiB); one call is always let in. When large calls arrive faster than the worker
+   * builds their spans, the backlog would otherwise hold each one's text, twice (here, to fall
+   * back on, and in the worker), without bound. Built on this thread instead, they slow the
+   * traffic down to what the machine can analyse.
+   */
+  maxPendingBytes?: number;
   logger: Logger;
 }
 
@@ -247,7 +255,12 @@ export interface WorkerAnalyzerOptions {
 export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): CallAnalyzer {
   const { logger, fallback } = options;
   const maxPending = options.maxPending ?? 10_000;
-  const pending = new Map<number, { rec: CallRecord; done: (span: Span | undefined) => void }>();
+  const maxPendingBytes = options.maxPendingBytes ?? 32 * 1024 * 1024;
+  const pending = new Map<
+    number,
+    { rec: CallRecord; size: number; done: (span: Span | undefined) => void }
+  >();
+  let pendingBytes = 0;
   const inWorker = createInFlight();
   let nextId = 1;
   let worker: Worker | undefined;
@@ -264,6 +277,7 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): CallAnalyz
     const p = pending.get(id);
     if (!p) return;
     pending.delete(id);
+    pendingBytes -= p.size;
     try {
       p.done(span);
     } finally {
@@ -289,6 +303,7 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): CallAnalyz
       // What the worker held is analysed here instead.
       const orphans = [...pending.values()];
       pending.clear();
+      pendingBytes = 0;
       for (const p of orphans) {
         fallback.submit(p.rec, p.done);
         inWorker.leave();
@@ -308,18 +323,26 @@ export function createWorkerAnalyzer(options: WorkerAnalyzerOptions): CallAnalyz
   return {
     submit(rec, done) {
       const w = worker;
-      if (!w || closed || pending.size >= maxPending) {
+      const size = callSize(rec);
+      if (
+        !w ||
+        closed ||
+        pending.size >= maxPending ||
+        (pending.size > 0 && pendingBytes + size > maxPendingBytes)
+      ) {
         fallback.submit(rec, done);
         return;
       }
       const id = nextId++;
-      pending.set(id, { rec, done });
+      pending.set(id, { rec, size, done });
+      pendingBytes += size;
       inWorker.enter();
       try {
         w.postMessage({ id, rec: toWire(rec) } satisfies WireRequest);
       } catch (err) {
         // Not cloneable (should not happen: records are plain data): analyse it here.
         pending.delete(id);
+        pendingBytes -= size;
         inWorker.leave();
         logger.warn('call record could not be sent to the analysis worker', { err: String(err) });
         fallback.submit(rec, done);
