@@ -79,7 +79,7 @@ function splitListen(addr: string): { host: string; port: number } {
  */
 export async function startProxy(config: Config, logger: Logger): Promise<RunningProxy> {
   const storage = await openStorage({ ...storageOptions(config.storage), logger });
-  // Spans are built on a worker thread (which loads the tokenizer) when the config asks for it
+  // Spans are built on a worker thread when the config asks for it
   // and the built worker script is there: every call's, or those of large calls only.
   const { worker: allOnWorker, large_call_bytes: largeCallBytes } = config.analysis;
   const workerScript = allOnWorker || largeCallBytes > 0 ? analysisWorkerScript() : undefined;
