@@ -1,6 +1,6 @@
 import { type Span, silentLogger } from '@llmtrace/core';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createInlineAnalyzer } from './analysis.js';
+import { callSize, createInlineAnalyzer } from './analysis.js';
 import type { CallRecord } from './finalize.js';
 
 function record(spanId: string): CallRecord {
@@ -124,5 +124,42 @@ describe('inline analyzer', () => {
     await analyzer.idle();
     expect(built.map((s) => s?.spanId)).toEqual(['b']);
     expect(errors).toEqual(['span delivery threw']);
+  });
+});
+
+describe('callSize', () => {
+  const request = { model: 'm', stream: true, params: {} };
+  const response = { text: 'answer', toolCalls: [{ name: 'f', arguments: '{"a":1}' }] };
+
+  it('counts the bodies as sent, or their parsed texts where those were read', () => {
+    expect(callSize(record('a'))).toBe(0);
+    const bodies = {
+      ...record('b'),
+      requestBody: new Uint8Array(1000),
+      responseBody: { bytes: Buffer.alloc(300), contentType: 'application/json', truncated: false },
+    };
+    expect(callSize(bodies)).toBe(1300);
+    const parsed: CallRecord = {
+      ...record('c'),
+      request: {
+        ...request,
+        messages: [
+          { role: 'system', content: 'be brief' },
+          { role: 'user', content: 'hello' },
+        ],
+        systemPrompt: 'be brief',
+      },
+      response,
+    };
+    // The system prompt once, though the request also holds it apart; the tool call's arguments.
+    expect(callSize(parsed)).toBe(8 + 5 + 6 + 7);
+  });
+
+  it('counts a system prompt kept apart from the messages (Anthropic `system`)', () => {
+    const rec: CallRecord = {
+      ...record('d'),
+      request: { ...request, messages: [{ role: 'user', content: 'hello' }], systemPrompt: 'x'.repeat(40) },
+    };
+    expect(callSize(rec)).toBe(45);
   });
 });

@@ -137,7 +137,13 @@ export function createInlineAnalyzer(deps: AnalysisDeps): CallAnalyzer {
  */
 export function callSize(rec: CallRecord): number {
   let size = rec.requestBody?.byteLength ?? 0;
-  if (rec.request) for (const m of rec.request.messages) size += m.content.length;
+  if (rec.request) {
+    const { messages, systemPrompt } = rec.request;
+    for (const m of messages) size += m.content.length;
+    // Formats with a separate system prompt (Anthropic `system`) do not repeat it as a message.
+    if (systemPrompt && !messages.some((m) => m.role === 'system' || m.role === 'developer'))
+      size += systemPrompt.length;
+  }
   size += rec.responseBody?.bytes.byteLength ?? 0;
   if (rec.response) {
     size += rec.response.text.length;
