@@ -67,87 +67,99 @@ describe('llmtrace-proxy validate', () => {
   });
 });
 
-// Both ways spans can be built: on the proxy's thread (the default) and on the analysis worker.
+// The ways spans can be built: on the proxy's thread (calls of the default size), on the analysis
+// worker (all calls), and on the worker started at the first call over large_call_bytes.
 describe.each([
-  ['on the main thread', 'false'],
-  ['on the analysis worker', 'true'],
-])('llmtrace-proxy serving against the built-in fake upstream, spans built %s', (_label, worker) => {
-  const db = join(dir, `llmtrace-${worker}.db`);
-  let upstream: Awaited<ReturnType<typeof start>>;
-  let proxy: Awaited<ReturnType<typeof start>>;
-  let client: OpenAI;
+  ['on the main thread', 'false', '32768'],
+  ['on the analysis worker', 'true', '32768'],
+  ['on the worker started for large calls', 'false', '10'],
+])(
+  'llmtrace-proxy serving against the built-in fake upstream, spans built %s',
+  (label, worker, largeBytes) => {
+    const db = join(dir, `llmtrace-${worker}-${largeBytes}.db`);
+    let upstream: Awaited<ReturnType<typeof start>>;
+    let proxy: Awaited<ReturnType<typeof start>>;
+    let client: OpenAI;
 
-  beforeAll(async () => {
-    upstream = await start(['mock-upstream', '--port', '0'], {}, /listening on (http:\/\/\S+)/);
-    proxy = await start(
-      ['--listen', '127.0.0.1:0', '--upstream', upstream.match[1]!, '--log-format', 'json'],
-      {
-        LLMTRACE_STORAGE_DATABASE_PATH: db,
-        LLMTRACE_CONFIG: '',
-        LLMTRACE_STORAGE_PROFILE: 'sqlite',
-        LLMTRACE_ANALYSIS_WORKER: worker,
-      },
-      /"url":"(http:\/\/[^"]+)"/,
-    );
-    client = new OpenAI({ apiKey: 'sk-cli-test', baseURL: `${proxy.match[1]}/v1`, maxRetries: 0 });
-  });
-  afterAll(() => {
-    proxy?.child.kill('SIGKILL');
-    upstream?.child.kill('SIGTERM');
-  });
-
-  it('records every call in SQLite, queryable with the documented sqlite3 command, after a graceful SIGTERM', async () => {
-    const res = await client.chat.completions.create({
-      model: 'gpt-4o-mini',
-      messages: [{ role: 'user', content: 'hello sqlite, write to jane.doe@example.com' }],
+    beforeAll(async () => {
+      upstream = await start(['mock-upstream', '--port', '0'], {}, /listening on (http:\/\/\S+)/);
+      proxy = await start(
+        ['--listen', '127.0.0.1:0', '--upstream', upstream.match[1]!, '--log-format', 'json'],
+        {
+          LLMTRACE_STORAGE_DATABASE_PATH: db,
+          LLMTRACE_CONFIG: '',
+          LLMTRACE_STORAGE_PROFILE: 'sqlite',
+          LLMTRACE_ANALYSIS_WORKER: worker,
+          LLMTRACE_ANALYSIS_LARGE_CALL_BYTES: largeBytes,
+        },
+        /"url":"(http:\/\/[^"]+)"/,
+      );
+      client = new OpenAI({ apiKey: 'sk-cli-test', baseURL: `${proxy.match[1]}/v1`, maxRetries: 0 });
     });
-    expect(res.choices[0]?.message.content).toContain('hello sqlite');
-    const stream = await client.chat.completions.create({
-      model: 'gpt-4o',
-      messages: [{ role: 'user', content: 'stream it' }],
-      stream: true,
+    afterAll(() => {
+      proxy?.child.kill('SIGKILL');
+      upstream?.child.kill('SIGTERM');
     });
-    for await (const _ of stream) {
-      // drain
-    }
-    const exited = new Promise<number | null>((r) => proxy.child.once('exit', (code) => r(code)));
-    proxy.child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    expect(proxy.log()).toContain('shutdown complete');
 
-    const out = execFileSync(
-      'sqlite3',
-      [
-        db,
-        'SELECT trace_id, model_name, security_score, duration_ms FROM spans ORDER BY start_time DESC LIMIT 10;',
-      ],
-      { encoding: 'utf8' },
-    );
-    const rows = out.trim().split('\n');
-    expect(rows).toHaveLength(2);
-    expect(rows[0]).toMatch(/^[0-9a-f]{32}\|gpt-4o\|[\d.]+\|\d+$/);
-    expect(rows[1]).toMatch(/^[0-9a-f]{32}\|gpt-4o-mini\|[\d.]+\|\d+$/);
+    it('records every call in SQLite, queryable with the documented sqlite3 command, after a graceful SIGTERM', async () => {
+      const res = await client.chat.completions.create({
+        model: 'gpt-4o-mini',
+        messages: [{ role: 'user', content: 'hello sqlite, write to jane.doe@example.com' }],
+      });
+      expect(res.choices[0]?.message.content).toContain('hello sqlite');
+      const stream = await client.chat.completions.create({
+        model: 'gpt-4o',
+        messages: [{ role: 'user', content: 'stream it' }],
+        stream: true,
+      });
+      for await (const _ of stream) {
+        // drain
+      }
+      const exited = new Promise<number | null>((r) => proxy.child.once('exit', (code) => r(code)));
+      proxy.child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+      expect(proxy.log()).toContain('shutdown complete');
+      // Which thread built the spans: the worker says when it starts, and for which calls.
+      const started = /"msg":"span analysis worker starting","for":"([^"]+)"/.exec(proxy.log())?.[1];
+      expect(started).toBe(
+        label === 'on the main thread' ? undefined : worker === 'true' ? 'every call' : 'calls over 10 bytes',
+      );
+      expect(proxy.log()).not.toContain('analysing on the main thread');
 
-    const conn = new Database(db, { readonly: true });
-    const modes = conn.pragma('journal_mode', { simple: true });
-    // The analysis ran: the stream (no usage from the upstream) got a tokenizer estimate, both
-    // calls a price, and the email in the prompt a finding.
-    const spans = conn
-      .prepare('SELECT model_name, usage_source, completion_tokens, cost_usd, findings FROM spans')
-      .all() as Array<{
-      model_name: string;
-      usage_source: string;
-      completion_tokens: number;
-      cost_usd: number | null;
-      findings: string;
-    }>;
-    conn.close();
-    expect(modes).toBe('wal');
-    const streamed = spans.find((s) => s.model_name === 'gpt-4o');
-    expect(streamed?.usage_source).toBe('estimated');
-    expect(streamed?.completion_tokens).toBeGreaterThan(0);
-    expect(spans.every((s) => s.cost_usd !== null && s.cost_usd > 0)).toBe(true);
-    const plain = spans.find((s) => s.model_name === 'gpt-4o-mini');
-    expect(JSON.parse(plain?.findings ?? '[]').map((f: { type: string }) => f.type)).toContain('pii.email');
-  });
-});
+      const out = execFileSync(
+        'sqlite3',
+        [
+          db,
+          'SELECT trace_id, model_name, security_score, duration_ms FROM spans ORDER BY start_time DESC LIMIT 10;',
+        ],
+        { encoding: 'utf8' },
+      );
+      const rows = out.trim().split('\n');
+      expect(rows).toHaveLength(2);
+      expect(rows[0]).toMatch(/^[0-9a-f]{32}\|gpt-4o\|[\d.]+\|\d+$/);
+      expect(rows[1]).toMatch(/^[0-9a-f]{32}\|gpt-4o-mini\|[\d.]+\|\d+$/);
+
+      const conn = new Database(db, { readonly: true });
+      const modes = conn.pragma('journal_mode', { simple: true });
+      // The analysis ran: the stream (no usage from the upstream) got a tokenizer estimate, both
+      // calls a price, and the email in the prompt a finding.
+      const spans = conn
+        .prepare('SELECT model_name, usage_source, completion_tokens, cost_usd, findings FROM spans')
+        .all() as Array<{
+        model_name: string;
+        usage_source: string;
+        completion_tokens: number;
+        cost_usd: number | null;
+        findings: string;
+      }>;
+      conn.close();
+      expect(modes).toBe('wal');
+      const streamed = spans.find((s) => s.model_name === 'gpt-4o');
+      expect(streamed?.usage_source).toBe('estimated');
+      expect(streamed?.completion_tokens).toBeGreaterThan(0);
+      expect(spans.every((s) => s.cost_usd !== null && s.cost_usd > 0)).toBe(true);
+      const plain = spans.find((s) => s.model_name === 'gpt-4o-mini');
+      expect(JSON.parse(plain?.findings ?? '[]').map((f: { type: string }) => f.type)).toContain('pii.email');
+    });
+  },
+);

@@ -107,14 +107,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   const worker = options.analysisWorker;
   let analyzer: CallAnalyzer = inline;
   if (worker) {
-    const onWorker = (): CallAnalyzer =>
-      createWorkerAnalyzer({
+    const onWorker = (): CallAnalyzer => {
+      logger.info('span analysis worker starting', {
+        for: worker.largerThan === undefined ? 'every call' : `calls over ${worker.largerThan} bytes`,
+      });
+      return createWorkerAnalyzer({
         script: worker.script,
         workerData: worker.workerData,
         maxPendingBytes: worker.maxPendingBytes,
         fallback: inline,
         logger,
       });
+    };
     analyzer =
       worker.largerThan === undefined
         ? onWorker()
