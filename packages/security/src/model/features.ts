@@ -17,8 +17,9 @@ export interface FeatureConfig {
 export const DEFAULT_FEATURES: FeatureConfig = { bits: 18, headChars: 6000, tailChars: 2000 };
 
 /**
- * Sparse feature vector: bucket indices (repeats allowed: a repeated n-gram counts again) and one
- * shared value, 1/sqrt(number of n-grams), so long and short texts score on the same scale.
+ * Sparse feature vector: bucket indices (each once: an n-gram that comes again does not count
+ * again) and one shared value, 1/sqrt(number of buckets), so long and short texts score on the
+ * same scale.
  */
 export interface FeatureVector {
   indices: Int32Array;
@@ -71,8 +72,8 @@ export function featureScore(text: string, cfg: FeatureConfig, weights: Float32A
 let scratch = new Int32Array(4096);
 
 /**
- * Write the bucket index of every feature of `text` (repeats included) into `scratch`, in a fixed
- * order, and return how many there are.
+ * Write the bucket index of every feature of `text` into `scratch`, each once, in a fixed order
+ * (first seen first), and return how many there are.
  */
 function collectFeatures(text: string, cfg: FeatureConfig): number {
   const s = prepareText(text, cfg);
@@ -115,5 +116,34 @@ function collectFeatures(text: string, cfg: FeatureConfig): number {
     b = c3;
     c3 = d;
   }
-  return n;
+  return dedupe(out, n, mask);
+}
+
+// Per bucket, the number of the last text that had a feature there: a feature seen again in the
+// same text is dropped without clearing anything between texts.
+let seenIn = new Int32Array(0);
+let textNumber = 0;
+
+/**
+ * Keep each bucket once, in first-seen order, and return how many are left. Features are binary:
+ * counted again, the n-grams of a text that repeats itself would weigh √repeats times more after
+ * normalising, and a long repetitive text would score near certainty whichever way it leans.
+ */
+function dedupe(out: Int32Array, n: number, mask: number): number {
+  if (seenIn.length !== mask + 1) {
+    seenIn = new Int32Array(mask + 1);
+    textNumber = 0;
+  }
+  if (++textNumber === 0x7fffffff) {
+    seenIn.fill(0);
+    textNumber = 1;
+  }
+  let kept = 0;
+  for (let k = 0; k < n; k++) {
+    const i = out[k]!;
+    if (seenIn[i] === textNumber) continue;
+    seenIn[i] = textNumber;
+    out[kept++] = i;
+  }
+  return kept;
 }
