@@ -20,7 +20,7 @@ serveCallAnalysis(parentPort, {
   logger,
   redactStored: config.storage.redact_pii,
 });
-// This thread's heap is its own: collect what loading and the scanner's warm-up left, and what
-// traffic grew (large calls' texts) once it stops, as the serving thread does with its heap.
+// This thread's heap is its own: collect what loading left, and what traffic grew (large calls'
+// texts) once it stops, as the serving thread does with its heap.
 const idle = startIdleCollector(config.memory.idle_gc_ms, logger);
 parentPort.on('message', idle.touch);
