@@ -84,11 +84,11 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * full collection), up to the last collection the process reported.
  */
 function totals(proc) {
-  const sum = { allocated: 0, promoted: 0, lines: 0 };
-  for (const line of readFileSync(proc.gcLog, 'utf8').split('\n')) {
+  const lines = readFileSync(proc.gcLog, 'utf8').split('\n');
+  const sum = { allocated: 0, promoted: 0, lines };
+  for (const line of lines) {
     sum.allocated += Number(/ allocated=(\d+)/.exec(line)?.[1] ?? 0);
     sum.promoted += Number(/ promoted=(\d+)/.exec(line)?.[1] ?? 0);
-    sum.lines++;
   }
   return sum;
 }
@@ -105,16 +105,16 @@ const PHASES = [
 ];
 
 /**
- * The main thread's scavenges (minor collections) logged between two checkpoints, the last of them
- * (the checkpoint's own) left out: how many, their mean pause, mean time per phase and bytes that
- * survived. The main thread is the isolate that logged first; workers log under their own.
+ * The main thread's scavenges (minor collections) among the log lines from `from` on (those since
+ * the previous checkpoint), the last of them (the checkpoint's own) left out: how many, their mean
+ * pause, mean time per phase and bytes that survived. The main thread is the isolate that logged
+ * first; workers log under their own.
  */
-function scavenges(proc, from, to) {
-  const lines = readFileSync(proc.gcLog, 'utf8').split('\n');
+function scavenges(lines, from) {
   const main = /^\[\d+:(0x[0-9a-f]+)\]/.exec(lines.find((l) => l.includes('gc=')) ?? '')?.[1];
   const field = (line, name) =>
     Number(new RegExp(` ${name.replaceAll('.', '\\.')}=([\\d.]+)`).exec(line)?.[1] ?? 0);
-  const mine = lines.slice(from, to).filter((l) => l.includes(`:${main}]`) && l.includes(' gc=s '));
+  const mine = lines.slice(from).filter((l) => l.includes(`:${main}]`) && l.includes(' gc=s '));
   mine.pop();
   const mean = (name) => mine.reduce((a, l) => a + field(l, name), 0) / Math.max(1, mine.length);
   const phases = PHASES.map((p) => `${p.replace(/^scavenge\./, '')} ${mean(p).toFixed(2)}`).join(', ');
@@ -195,7 +195,7 @@ try {
       perCall[proc === proxy ? 'proxy' : 'floor'] = {
         allocated: (after.allocated - before.allocated) / CALLS,
         promoted: (after.promoted - before.promoted) / CALLS,
-        scavenges: scavenges(proc, before.lines - 1, after.lines),
+        scavenges: scavenges(after.lines, before.lines.length - 1),
       };
     }
     const kb = (b) => (b / 1024).toFixed(2);
