@@ -10,6 +10,7 @@ import {
   estimateUsage,
   preloadTokenizer,
   readMergeRanks,
+  tokenizer,
 } from './estimate.js';
 
 const chat = (messages: ParsedRequest['messages'], model = 'gpt-4o'): ParsedRequest => ({
@@ -75,6 +76,26 @@ describe('token estimation', () => {
   it('preloads both encodings without changing counts', () => {
     preloadTokenizer(['gpt-4o', 'gpt-4']);
     expect(countTokens('Hello world', 'gpt-4')).toBe(2);
+  });
+
+  it('remembers the merges of at most 20 000 words not in the vocabulary', () => {
+    // 30 000 different letter-only words (digits would be split off as tokens of their own),
+    // none of them in the vocabulary: each goes through the tokenizer's merge cache.
+    const word = (i: number) => {
+      let w = ' zq';
+      for (let n = (i * 7919 + 104_729) % 26 ** 6, k = 0; k < 6; k++, n = Math.floor(n / 26))
+        w += String.fromCharCode(97 + (n % 26));
+      return w;
+    };
+    for (let t = 0; t < 300; t++)
+      countTokens(Array.from({ length: 100 }, (_, k) => word(t * 100 + k)).join(''), 'gpt-4o');
+    const cache = (
+      tokenizer('o200k_base') as unknown as {
+        bytePairEncodingCoreProcessor: { mergeCache?: Map<string, unknown> };
+      }
+    ).bytePairEncodingCoreProcessor.mergeCache;
+    // Full (the words did go through it), and no larger than the cap.
+    expect(cache?.size).toBe(20_000);
   });
 
   it('picks the encoding by model family', () => {
