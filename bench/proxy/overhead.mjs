@@ -278,8 +278,9 @@ try {
     const proxyDone = performance.now();
     console.log(`proxy RSS after run: ${fmt(rss)} MB (floor proxy: ${fmt(rssMb(floor.child.pid))} MB)`);
     // The hop alone: the relay in rounds of its own with direct calls, after the proxy's, so that
-    // the proxy's rounds keep the idle gaps between them that they always had (V8 collects and
-    // shrinks a heap that has been idle for some seconds, which the next round then pays for).
+    // the proxy's rounds keep the idle gaps between them that they always had: as a fourth arm in
+    // the same rotation it left the proxy idle 13 s instead of 9 between rounds, and the proxy
+    // did worse in both such runs (V8 is likely to collect and shrink a heap idle that long).
     await load(relay.url, 16, 600, { calls: 2000 });
     for (const stream of [false, true]) {
       const [d, r] = await interleaved([upstream.url, relay.url], 10, { stream });
