@@ -83,8 +83,14 @@ export interface TraceStore {
   readonly name: string;
   /** Create or upgrade the schema (idempotent). */
   migrate(): Promise<void>;
-  /** Insert spans; re-inserting an existing spanId is a no-op (idempotent). */
-  insertSpans(spans: readonly Span[]): Promise<void>;
+  /**
+   * Insert spans. A span whose tenant and spanId are already stored, or came earlier in the same
+   * batch, is skipped: a retried batch stores nothing twice. Resolves with how many spans were
+   * stored, so that the writer can count the skipped ones; an adapter that cannot tell resolves
+   * with nothing.
+   */
+  // biome-ignore lint/suspicious/noConfusingVoidType: adapters written against `Promise<void>` still fit
+  insertSpans(spans: readonly Span[]): Promise<number | void>;
   /** A trace with its spans, or `undefined`. Scoped to the tenant. */
   getTrace(tenantId: string, traceId: string): Promise<Trace | undefined>;
   /** Filtered, cursor-paginated spans, newest first; pagination is done by the database. */

@@ -267,16 +267,19 @@ export function runTraceStoreContract(name: string, target: ContractTarget): voi
       expect(['c\u0000d', 'c\uFFFDd']).toContain(got?.prompt[0]?.content);
     });
 
-    it('ignores a re-inserted span id, in separate batches and within one', async () => {
+    it('ignores a re-inserted span id, in separate batches and within one, and says how many it stored', async () => {
       const s = makeSpan({ spanId: 'span-dup', traceId: 'trace-dup', tenantId: 'tenant-dup' });
-      await store.insertSpans([s]);
-      await store.insertSpans([s, { ...s }]);
-      await store.insertSpans([{ ...s, response: 'changed' }]);
+      expect(await store.insertSpans([s])).toBe(1);
+      expect(await store.insertSpans([s, { ...s }])).toBe(0);
+      expect(await store.insertSpans([{ ...s, response: 'changed' }])).toBe(0);
+      // One new span, sent twice in a batch with one already stored.
+      const fresh = makeSpan({ spanId: 'span-dup-new', traceId: 'trace-dup', tenantId: 'tenant-dup-3' });
+      expect(await store.insertSpans([fresh, { ...s }, { ...fresh }])).toBe(1);
       const page = await store.querySpans({ tenantId: 'tenant-dup' });
       expect(page.spans).toEqual([s]);
       expect((await store.stats({ tenantId: 'tenant-dup' })).total.requests).toBe(1);
       // The same span id under another tenant is another span.
-      await store.insertSpans([{ ...s, tenantId: 'tenant-dup-2' }]);
+      expect(await store.insertSpans([{ ...s, tenantId: 'tenant-dup-2' }])).toBe(1);
       expect((await store.querySpans({ tenantId: 'tenant-dup-2' })).spans).toHaveLength(1);
       expect((await store.querySpans({ tenantId: 'tenant-dup' })).spans).toHaveLength(1);
     });

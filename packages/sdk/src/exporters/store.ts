@@ -12,8 +12,13 @@ import { type BatchExporter, type BatchOptions, createBatchExporter } from './ba
  * configure({ exporter: createStoreExporter(store) });
  */
 export function createStoreExporter(store: TraceStore, options: BatchOptions = {}): BatchExporter {
-  return createBatchExporter((batch) => store.insertSpans(batch), {
-    ...options,
-    name: `store:${store.name}`,
-  });
+  return createBatchExporter(
+    async (batch) => {
+      await store.insertSpans(batch);
+    },
+    {
+      ...options,
+      name: `store:${store.name}`,
+    },
+  );
 }

@@ -258,7 +258,7 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): TraceSto
       }),
     insertSpans: (batch) =>
       guard('clickhouse', 'insert', async () => {
-        if (batch.length === 0) return;
+        if (batch.length === 0) return 0;
         // The look-up of ids already stored runs in the engine while the first rows are encoded
         // here; it almost always finds nothing, and only then are those rows encoded again.
         const lookup = existing(batch);
@@ -270,6 +270,8 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): TraceSto
         let skip = new Set<string>();
         let rows = encodeRows(parts[0] ?? [], skip);
         const stored = await lookup;
+        // `skip` ends up holding these and every key encoded: the difference is what was stored.
+        const already = stored.size;
         if (stored.size > 0) {
           skip = stored;
           rows = encodeRows(parts[0] ?? [], skip);
@@ -282,6 +284,7 @@ export function createClickHouseStore(options: ClickHouseStoreOptions): TraceSto
           sending.catch(() => {}); // awaited in the next round or below
         }
         await sending;
+        return skip.size - already;
       }),
     getTrace: (tenantId, traceId) =>
       guard('clickhouse', 'getTrace', async (): Promise<Trace | undefined> => {

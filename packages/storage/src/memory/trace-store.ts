@@ -36,11 +36,13 @@ export function createMemoryStore(): TraceStore {
   return {
     name: 'memory',
     async migrate(): Promise<void> {},
-    async insertSpans(batch: readonly Span[]): Promise<void> {
+    async insertSpans(batch: readonly Span[]): Promise<number> {
+      const before = spans.size;
       for (const s of batch) {
         const k = key(s.tenantId, s.spanId);
         if (!spans.has(k)) spans.set(k, structuredClone(s));
       }
+      return spans.size - before;
     },
     async getTrace(tenantId: string, traceId: string): Promise<Trace | undefined> {
       const found = [...spans.values()].filter((s) => s.tenantId === tenantId && s.traceId === traceId);

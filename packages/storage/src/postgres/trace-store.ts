@@ -97,7 +97,8 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresTrac
   const db = drizzle({ client: pool });
   let closed = false;
 
-  const insertChunk = async (batch: readonly Span[]): Promise<void> => {
+  /** Insert one chunk; resolves with the rows stored (those not already there). */
+  const insertChunk = async (batch: readonly Span[]): Promise<number> => {
     let json = JSON.stringify(batch.map(spanToRecord));
     // Rare: U+0000 or an unpaired surrogate somewhere (JSON.stringify escapes both). Redo the
     // batch with those characters replaced; a literal "\\u…" in text only costs the slow path.
@@ -105,10 +106,11 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresTrac
       json = JSON.stringify(batch.map((s) => spanToRecord(withoutNul(s))));
     // One parameter holding the whole batch as JSON: about 3x faster than a multi-row VALUES
     // list with 36 parameters per span (binding dominates there).
-    await pool.query(
+    const result = await pool.query(
       'INSERT INTO spans SELECT * FROM json_populate_recordset(NULL::spans, $1::json) ON CONFLICT (tenant_id, span_id) DO NOTHING',
       [json],
     );
+    return result.rowCount ?? 0;
   };
 
   return {
@@ -121,8 +123,10 @@ export function createPostgresStore(options: PostgresStoreOptions): PostgresTrac
       }),
     insertSpans: (batch) =>
       guard('postgres', 'insert', async () => {
+        let stored = 0;
         for (let i = 0; i < batch.length; i += ROWS_PER_STATEMENT)
-          await insertChunk(batch.slice(i, i + ROWS_PER_STATEMENT));
+          stored += await insertChunk(batch.slice(i, i + ROWS_PER_STATEMENT));
+        return stored;
       }),
     getTrace: (tenantId, traceId) =>
       guard('postgres', 'getTrace', async (): Promise<Trace | undefined> => {

@@ -6,8 +6,8 @@ import { openSqliteDatabase } from './open.js';
  * The body of the SQLite insert thread: open a write connection to the file named in
  * `workerData` and insert the span rows it is sent. Rows marked `more` wait for the next message
  * without it; that message's rows and all those waiting go in one transaction, and every message
- * of the group is answered with its id (and the error, if the transaction failed). A worker
- * script calls it once.
+ * of the group is answered with its id (and the error, if the transaction failed; the last one
+ * also with how many of the group's rows were new). A worker script calls it once.
  *
  * @example
  * // insert-worker.js, started by createSqliteStore({ writerThread: true })
@@ -22,21 +22,27 @@ export function serveSqliteInserts(): void {
   // 16 MiB the query connection keeps.
   db.pragma('cache_size = -4096');
   const stmt = db.prepare(sql);
-  const insertRows = db.transaction((messages: readonly InsertRequest[]) => {
-    for (const msg of messages) for (const row of msg.rows) stmt.run(row);
+  const insertRows = db.transaction((messages: readonly InsertRequest[]): number => {
+    let stored = 0;
+    for (const msg of messages) for (const row of msg.rows) stored += stmt.run(row).changes;
+    return stored;
   });
   // The messages of the group waiting for its last one.
   let waiting: InsertRequest[] = [];
   const commit = (): void => {
     if (waiting.length === 0) return;
     let error: string | undefined;
+    let stored = 0;
     try {
-      insertRows(waiting);
+      stored = insertRows(waiting);
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
-    for (const { id } of waiting)
-      port.postMessage((error === undefined ? { id } : { id, error }) satisfies InsertReply);
+    const last = waiting.length - 1;
+    waiting.forEach(({ id }, i) => {
+      const reply: InsertReply = error !== undefined ? { id, error } : i === last ? { id, stored } : { id };
+      port.postMessage(reply);
+    });
     waiting = [];
   };
   port.on('message', (msg: InsertRequest) => {

@@ -16,20 +16,24 @@ export interface InsertRequest {
 
 /**
  * The insert thread's answer to one message, sent once its rows are committed: `error` set when
- * the transaction failed (none of its rows were written).
+ * the transaction failed (none of its rows were written), else `stored` on the answer to a
+ * group's last message: the rows of the whole group that were new (the others were already
+ * stored, and skipped).
  */
 export interface InsertReply {
   id: number;
   error?: string;
+  stored?: number;
 }
 
 /** Inserts run on a worker thread with its own connection to the same database file. */
 export interface InsertThread {
   /**
    * Insert the rows; resolves once committed. With `more`, they wait on the thread for the next
-   * call without it and go in its transaction: a batch sent in slices is one transaction.
+   * call without it and go in its transaction: a batch sent in slices is one transaction. The
+   * call without `more` resolves with how many rows of the whole transaction were new.
    */
-  insert(rows: unknown[][], more?: boolean): Promise<void>;
+  insert(rows: unknown[][], more?: boolean): Promise<number | undefined>;
   /** Wait for inserts in flight, then close the thread's connection and stop it. */
   close(): Promise<void>;
 }
@@ -67,7 +71,10 @@ export function startInsertThread(options: {
   const script = workerScript();
   if (!script) return undefined;
   const { logger } = options;
-  const pending = new Map<number, { resolve: () => void; reject: (err: Error) => void }>();
+  const pending = new Map<
+    number,
+    { resolve: (stored: number | undefined) => void; reject: (err: Error) => void }
+  >();
   let nextId = 1;
   let worker: Worker | undefined;
   let closed = false;
@@ -106,7 +113,7 @@ export function startInsertThread(options: {
         w.unref();
         idleTimer = setTimeout(() => retire(w), options.idleStopMs ?? IDLE_STOP_MS).unref();
       }
-      if (msg.error === undefined) p.resolve();
+      if (msg.error === undefined) p.resolve(msg.stored);
       else p.reject(new Error(msg.error));
       if (pending.size === 0) drained?.();
     });
@@ -131,7 +138,7 @@ export function startInsertThread(options: {
       worker ??= start();
       const id = nextId++;
       const w = worker;
-      return new Promise<void>((resolve, reject) => {
+      return new Promise<number | undefined>((resolve, reject) => {
         if (pending.size === 0) w.ref();
         pending.set(id, { resolve, reject });
         w.postMessage({ id, rows, more } satisfies InsertRequest);

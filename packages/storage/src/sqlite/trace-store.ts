@@ -89,9 +89,12 @@ function filters(q: Omit<SpanQuery, 'cursor' | 'limit'>): SQL[] {
  */
 const SPANS_PER_MESSAGE = 25;
 
-/** A batch to the insert thread in slices (see {@link SPANS_PER_MESSAGE}); settles with the last. */
-async function insertInSlices(thread: InsertThread, batch: readonly Span[]): Promise<void> {
-  const sent: Promise<void>[] = [];
+/**
+ * A batch to the insert thread in slices (see {@link SPANS_PER_MESSAGE}); settles with the last,
+ * with how many of the batch's spans were new.
+ */
+async function insertInSlices(thread: InsertThread, batch: readonly Span[]): Promise<number | undefined> {
+  const sent: Promise<number | undefined>[] = [];
   for (let i = 0; i < batch.length; i += SPANS_PER_MESSAGE) {
     if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
     const end = i + SPANS_PER_MESSAGE;
@@ -101,7 +104,7 @@ async function insertInSlices(thread: InsertThread, batch: readonly Span[]): Pro
     slice.catch(() => {});
     sent.push(slice);
   }
-  await Promise.all(sent);
+  return (await Promise.all(sent)).at(-1);
 }
 
 const INSERT_SQL = `INSERT INTO spans (${SPAN_COLUMNS.join(', ')}) VALUES (${SPAN_COLUMNS.map(() => '?').join(', ')})
@@ -121,10 +124,10 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteTraceStore
   const logger = options.logger ?? silentLogger;
   const client = openSqliteDatabase(options.path, options.busyTimeoutMs);
   const db = drizzle({ client });
-  let insertMany: ((batch: readonly Span[]) => void) | undefined;
+  let insertMany: ((batch: readonly Span[]) => number) | undefined;
   let closed = false;
   // Batches still being handed to the insert thread in slices: close waits for them.
-  const handing = new Set<Promise<void>>();
+  const handing = new Set<Promise<unknown>>();
   const path = options.path;
   // undefined: not started yet; null: inserts stay on this thread.
   let thread: InsertThread | null | undefined =
@@ -145,11 +148,13 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteTraceStore
     return thread;
   };
 
-  const prepareInsert = (): ((batch: readonly Span[]) => void) => {
+  const prepareInsert = (): ((batch: readonly Span[]) => number) => {
     if (insertMany) return insertMany;
     const stmt = client.prepare(INSERT_SQL);
-    insertMany = client.transaction((batch: readonly Span[]) => {
-      for (const s of batch) stmt.run(spanToValues(s));
+    insertMany = client.transaction((batch: readonly Span[]): number => {
+      let stored = 0;
+      for (const s of batch) stored += stmt.run(spanToValues(s)).changes;
+      return stored;
     });
     return insertMany;
   };
@@ -164,7 +169,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteTraceStore
       }),
     insertSpans: (batch) =>
       guard('sqlite', 'insert', () => {
-        if (batch.length === 0) return;
+        if (batch.length === 0) return 0;
         const t = insertThread();
         if (!t) return prepareInsert()(batch);
         const sending = insertInSlices(t, batch);

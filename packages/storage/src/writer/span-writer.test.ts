@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Span, TraceStore } from '@llmtrace/core';
+import { silentLogger } from '@llmtrace/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createMemoryStore } from '../memory/index.js';
 import { createSpanWriter } from './span-writer.js';
@@ -199,6 +200,48 @@ describe('createSpanWriter', () => {
     const ids = (await inner.querySpans({ tenantId: 'tenant', limit: 100 })).spans.map((s) => s.spanId);
     expect(ids).toHaveLength(24);
     expect(ids).not.toContain(span(7).spanId);
+  });
+
+  it('counts the spans a store skipped as already stored: a retried batch whose first try committed, and re-sent ids', async () => {
+    const inner = createMemoryStore();
+    let loseAnswer = true;
+    const store: TraceStore = {
+      ...inner,
+      async insertSpans(batch) {
+        const stored = await inner.insertSpans(batch);
+        if (loseAnswer) {
+          // Committed, but the answer never arrives: the writer retries the same batch.
+          loseAnswer = false;
+          throw new Error('connection reset');
+        }
+        return stored;
+      },
+    };
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (msg: string) => warnings.push(msg) };
+    const w = createSpanWriter(store, { batchSize: 10, flushIntervalMs: 10_000, retryBaseMs: 1, logger });
+    for (let i = 0; i < 10; i++) w.record(span(i));
+    await w.flush();
+    expect(w.stats()).toMatchObject({ written: 0, skipped: 10, retries: 1, queued: 0 });
+    for (let i = 5; i < 15; i++) w.record(span(i));
+    await w.close();
+    expect(w.stats()).toMatchObject({ written: 5, skipped: 15, dropped: 0, queued: 0 });
+    expect((await inner.querySpans({ tenantId: 'tenant', limit: 100 })).spans).toHaveLength(15);
+    expect(warnings).toContain('span writer: spans with an id already stored were skipped');
+  });
+
+  it('counts every span as written with a store that does not say how many it stored', async () => {
+    const inner = createMemoryStore();
+    const quiet: TraceStore = {
+      ...inner,
+      async insertSpans(batch) {
+        await inner.insertSpans(batch);
+      },
+    };
+    const w = createSpanWriter(quiet, { batchSize: 10, flushIntervalMs: 10_000 });
+    for (let i = 0; i < 10; i++) w.record(span(i % 5));
+    await w.close();
+    expect(w.stats()).toMatchObject({ written: 10, skipped: 0, dropped: 0 });
   });
 
   it('treats a store that rejects every span as an outage, not bad data: nothing is dropped', async () => {

@@ -34,8 +34,14 @@ export interface SpanWriterOptions {
 export interface SpanWriterStats {
   /** Spans waiting in memory. */
   queued: number;
-  /** Spans the store accepted. */
+  /** Spans the store stored. */
   written: number;
+  /**
+   * Spans the store skipped because one with the same tenant and span id was already stored: a
+   * batch retried after a failure that had in fact committed, a span sent twice, or two calls
+   * given the same id by their callers. Counted only with stores that tell (all built-in ones).
+   */
+  skipped: number;
   /** Spans lost because memory and the spool budget were both full (or the writer was closed). */
   dropped: number;
   /** Spans ever written to the spool. */
@@ -94,6 +100,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
     }
   }
   let written = 0;
+  let skipped = 0;
   let dropped = 0;
   let spooled = 0;
   let retries = 0;
@@ -104,6 +111,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
   let pumping: Promise<boolean> | undefined;
   let lastDropLog = 0;
   let lastFailLog = 0;
+  let lastSkipLog = 0;
 
   const hasWork = (): boolean => queue.length > 0 || (spool?.pending() ?? 0) > 0;
 
@@ -113,6 +121,22 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
     if (now - lastDropLog >= 1000) {
       lastDropLog = now;
       logger.error('span writer: spans dropped', { reason, dropped });
+    }
+  };
+
+  /** Count a batch of `sent` spans the store answered: what it stored, and what it skipped. */
+  const stored = (sent: number, result: number | undefined): void => {
+    const n = typeof result === 'number' && result >= 0 && result <= sent ? result : sent;
+    written += n;
+    if (n === sent) return;
+    skipped += sent - n;
+    const now = Date.now();
+    if (now - lastSkipLog >= 1000) {
+      lastSkipLog = now;
+      logger.warn('span writer: spans with an id already stored were skipped', {
+        store: store.name,
+        skipped,
+      });
     }
   };
 
@@ -146,17 +170,16 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
     const health = await store.health().catch(() => ({ ok: false }));
     if (!health.ok) return false;
     const rejected: string[] = [];
-    let ok = 0;
+    const results: Array<number | undefined> = [];
     for (const s of batch) {
       try {
-        await store.insertSpans([s]);
-        ok += 1;
+        results.push((await store.insertSpans([s])) ?? undefined);
       } catch {
         rejected.push(s.spanId);
       }
     }
-    if (ok === 0) return false;
-    written += ok;
+    if (results.length === 0) return false;
+    for (const r of results) stored(1, r);
     dropped += rejected.length;
     logger.error('span writer: store rejected spans, dropped', {
       store: store.name,
@@ -184,11 +207,11 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
         continue;
       }
       try {
-        await store.insertSpans(batch);
+        const result = await store.insertSpans(batch);
         breaker.success();
         attempt = 0;
         headFailures = 0;
-        written += batch.length;
+        stored(batch.length, result ?? undefined);
         if (fromQueue) queue.splice(0, batch.length);
         else spool?.consume();
       } catch (err) {
@@ -246,7 +269,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
       });
     }
     spool?.close();
-    logger.info('span writer closed', { written, dropped, spooled, retries });
+    logger.info('span writer closed', { written, skipped, dropped, spooled, retries });
   };
 
   const timer = setInterval(() => {
@@ -283,6 +306,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
       return {
         queued: queue.length,
         written,
+        skipped,
         dropped,
         spooled,
         spoolPending: spool?.pending() ?? 0,
