@@ -203,7 +203,7 @@ export function createOperator(deps: OperatorDeps): Operator {
           const s = deps.writer.stats();
           return {
             ok: s.breaker !== 'open',
-            detail: `breaker ${s.breaker}, queued ${s.queued}, spooled ${s.spooled}, dropped ${s.dropped}`,
+            detail: `breaker ${s.breaker}, queued ${s.queued}, spooled ${s.spooled}, dropped ${s.dropped}, skipped ${s.skipped}`,
           };
         },
       },

@@ -125,19 +125,23 @@ describe('Prometheus metrics', () => {
     const m = createMetrics();
     let queued = 3;
     let dropped = 0;
-    m.setWriterStats(() => ({ queued, dropped, spoolPending: 7, breaker: 'closed' }));
+    let skipped = 0;
+    m.setWriterStats(() => ({ queued, dropped, skipped, spoolPending: 7, breaker: 'closed' }));
     m.setBreakerStates(() => ({ scanner: 'open' }));
     let text = await m.text();
     expect(sample(text, 'llmtrace_writer_queue_depth')).toBe(3);
     expect(sample(text, 'llmtrace_writer_spool_spans')).toBe(7);
     expect(sample(text, 'llmtrace_spans_dropped_total')).toBe(0);
+    expect(sample(text, 'llmtrace_spans_skipped_total')).toBe(0);
     expect(sample(text, 'llmtrace_circuit_breaker_state', { breaker: 'writer' })).toBe(0);
     expect(sample(text, 'llmtrace_circuit_breaker_state', { breaker: 'scanner' })).toBe(2);
     queued = 40;
     dropped = 12;
+    skipped = 5;
     text = await m.text();
     expect(sample(text, 'llmtrace_writer_queue_depth')).toBe(40);
     expect(sample(text, 'llmtrace_spans_dropped_total')).toBe(12);
+    expect(sample(text, 'llmtrace_spans_skipped_total')).toBe(5);
   });
 
   it("exposes the process's memory under prom-client's default metric names and labels", async () => {

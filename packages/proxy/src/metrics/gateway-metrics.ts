@@ -12,6 +12,8 @@ export interface WriterStatsSnapshot {
   spoolPending?: number;
   /** Spans lost so far (monotonic). */
   dropped: number;
+  /** Spans the store skipped so far because their id was already stored (monotonic). */
+  skipped?: number;
   /** The writer's own circuit breaker. */
   breaker?: 'closed' | 'open' | 'half-open';
 }
@@ -161,6 +163,17 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       if (s) {
         counter.reset();
         counter.inc(s.dropped);
+      }
+    },
+  });
+  registry.counter({
+    name: `${p}spans_skipped_total`,
+    help: 'Spans not stored because one with the same tenant and span id already was (a retried batch, a span sent twice, or an id reused by callers)',
+    collect(counter) {
+      const s = writerOnce();
+      if (s?.skipped !== undefined) {
+        counter.reset();
+        counter.inc(s.skipped);
       }
     },
   });
