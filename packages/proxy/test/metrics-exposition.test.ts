@@ -376,7 +376,13 @@ describe('createMetrics matches the prom-client build it replaces', () => {
       next.setWriterStats(() => {
         const w = ref.scraped.writer;
         if (!w) throw new Error('no writer yet');
-        return { queued: w.queue, dropped: w.dropped, spoolPending: w.spool, breaker: w.breaker };
+        return {
+          queued: w.queue,
+          dropped: w.dropped,
+          skipped: w.skipped,
+          spoolPending: w.spool,
+          breaker: w.breaker,
+        };
       });
       next.setBreakerStates(() => breakers);
       for (let i = 0; i < 400; i++) {
@@ -402,7 +408,8 @@ describe('createMetrics matches the prom-client build it replaces', () => {
           const dropped = (ref.scraped.writer?.dropped ?? 0) + r.int(5);
           const breaker = r.chance(0.8) ? r.pick(['closed', 'open', 'half-open'] as const) : undefined;
           const spool = r.chance(0.5) ? r.int(50) : undefined;
-          ref.scraped.writer = { queue: r.int(100), dropped, spool, breaker };
+          const skipped = r.chance(0.7) ? (ref.scraped.writer?.skipped ?? 0) + r.int(5) : undefined;
+          ref.scraped.writer = { queue: r.int(100), dropped, skipped, spool, breaker };
           breakers = Object.fromEntries(
             Array.from({ length: r.int(3) }, () => [
               r.pick(['store', 'scanner', 'writer']),
