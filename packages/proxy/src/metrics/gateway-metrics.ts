@@ -153,30 +153,31 @@ export function createMetrics(options: MetricsOptions = {}): GatewayMetrics {
       if (s?.spoolPending !== undefined) gauge.set(s.spoolPending);
     },
   });
-  // A counter whose value comes from the writer: reset-and-set at scrape keeps it monotonic as
-  // long as the writer's own count is.
-  registry.counter({
-    name: `${p}spans_dropped_total`,
-    help: 'Spans lost because the queue and the spool were full',
-    collect(counter) {
-      const s = writerOnce();
-      if (s) {
-        counter.reset();
-        counter.inc(s.dropped);
-      }
-    },
-  });
-  registry.counter({
-    name: `${p}spans_skipped_total`,
-    help: 'Spans not stored because one with the same tenant and span id already was (a retried batch, a span sent twice, or an id reused by callers)',
-    collect(counter) {
-      const s = writerOnce();
-      if (s?.skipped !== undefined) {
-        counter.reset();
-        counter.inc(s.skipped);
-      }
-    },
-  });
+  // Counters whose value comes from the writer: reset-and-set at scrape keeps them monotonic as
+  // long as the writer's own counts are.
+  const writerCounter = (name: string, help: string, read: (s: WriterStatsSnapshot) => number | undefined) =>
+    registry.counter({
+      name: `${p}${name}`,
+      help,
+      collect(counter) {
+        const s = writerOnce();
+        const value = s && read(s);
+        if (value !== undefined) {
+          counter.reset();
+          counter.inc(value);
+        }
+      },
+    });
+  writerCounter(
+    'spans_dropped_total',
+    'Spans lost because the queue and the spool were full',
+    (s) => s.dropped,
+  );
+  writerCounter(
+    'spans_skipped_total',
+    'Spans not stored because one with the same tenant and span id already was (a retried batch, a span sent twice, or an id reused by callers)',
+    (s) => s.skipped,
+  );
   registry.gauge({
     name: `${p}circuit_breaker_state`,
     help: 'Circuit breaker state: 0 closed, 1 half-open, 2 open',

@@ -38,11 +38,14 @@ export function serveSqliteInserts(): void {
     } catch (err) {
       error = err instanceof Error ? err.message : String(err);
     }
+    // The count goes with the group's last answer, the one the sender waits for.
     const last = waiting.length - 1;
-    waiting.forEach(({ id }, i) => {
-      const reply: InsertReply = error !== undefined ? { id, error } : i === last ? { id, stored } : { id };
+    for (const [i, { id }] of waiting.entries()) {
+      let reply: InsertReply = { id };
+      if (error !== undefined) reply = { id, error };
+      else if (i === last) reply = { id, stored };
       port.postMessage(reply);
-    });
+    }
     waiting = [];
   };
   port.on('message', (msg: InsertRequest) => {

@@ -124,8 +124,11 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
     }
   };
 
-  /** Count a batch of `sent` spans the store answered: what it stored, and what it skipped. */
-  const stored = (sent: number, result: number | undefined): void => {
+  /**
+   * Count a batch of `sent` spans the store answered with `result` (`insertSpans`'s: the number
+   * stored, or nothing): what it stored, and what it skipped.
+   */
+  const stored = (sent: number, result: unknown): void => {
     const n = typeof result === 'number' && result >= 0 && result <= sent ? result : sent;
     written += n;
     if (n === sent) return;
@@ -170,10 +173,10 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
     const health = await store.health().catch(() => ({ ok: false }));
     if (!health.ok) return false;
     const rejected: string[] = [];
-    const results: Array<number | undefined> = [];
+    const results: unknown[] = [];
     for (const s of batch) {
       try {
-        results.push((await store.insertSpans([s])) ?? undefined);
+        results.push(await store.insertSpans([s]));
       } catch {
         rejected.push(s.spanId);
       }
@@ -211,7 +214,7 @@ export function createSpanWriter(store: TraceStore, options: SpanWriterOptions =
         breaker.success();
         attempt = 0;
         headFailures = 0;
-        stored(batch.length, result ?? undefined);
+        stored(batch.length, result);
         if (fromQueue) queue.splice(0, batch.length);
         else spool?.consume();
       } catch (err) {
